@@ -1,0 +1,2 @@
+// Public API of @kiln/augmentation (named exports only).
+export {};

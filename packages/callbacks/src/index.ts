@@ -1,0 +1,2 @@
+// Public API of @kiln/callbacks (named exports only).
+export {};

@@ -1,0 +1,21 @@
+// Public API of @kiln/core (named exports only).
+export { KilnError, UsageError, ConfigError, DataError, RegistryError } from './errors';
+export type { ConfigErrorDetails } from './errors';
+export { editDistance, rankByCloseness, suggest, didYouMean } from './did-you-mean';
+export { Logger, LOG_LEVELS, formatRecord, consoleSink, fileSink, memorySink, silentLogger } from './logger';
+export type { LogLevel, LogRecord, LogSink, LoggerOptions } from './logger';
+export { Rng, hashSeed, seedEverything, globalRandom, restoreMathRandom } from './rng';
+export type { RngState } from './rng';
+export { writeFileAtomic, writeFileAtomicSync } from './atomic-write';
+export { COMPONENT_KINDS } from './kinds';
+export type { Kind } from './kinds';
+export { componentRef, componentKindOf, COMPONENT_META_KEY } from './component';
+export type { ComponentClass, ComponentContext } from './component';
+export { Registry, Registries, createRegistries } from './registry';
+export type { RegisterFn } from './registry';
+export { validateOptions } from './validate-options';
+export { ComponentBuilder, isComponentNode } from './builder';
+export type { ConfigNode } from './builder';
+export { createRunContainer, buildFromConfig, TOKENS } from './container';
+export type { RunServices } from './container';
+export { z } from 'zod';

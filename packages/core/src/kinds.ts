@@ -1,0 +1,15 @@
+/** Every registry kind, declared in one place (MMEngine's `registry/root.py` idea). */
+export const COMPONENT_KINDS = [
+  'datasets',
+  'processors',
+  'transforms',
+  'models',
+  'losses',
+  'metrics',
+  'optimizers',
+  'schedulers',
+  'callbacks',
+  'loggers',
+] as const;
+
+export type Kind = (typeof COMPONENT_KINDS)[number];

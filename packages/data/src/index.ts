@@ -1,0 +1,2 @@
+// Public API of @kiln/data (named exports only).
+export {};

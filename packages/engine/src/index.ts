@@ -1,0 +1,2 @@
+// Public API of @kiln/engine (named exports only).
+export {};

@@ -1,0 +1,2 @@
+// Public API of @kiln/losses (named exports only).
+export {};

@@ -1,0 +1,2 @@
+// Public API of @kiln/metrics (named exports only).
+export {};

@@ -1,0 +1,2 @@
+// Public API of @kiln/models (named exports only).
+export {};

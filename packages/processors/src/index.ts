@@ -1,0 +1,2 @@
+// Public API of @kiln/processors (named exports only).
+export {};

@@ -1,0 +1,2 @@
+// Public API of @kiln/trainer (named exports only).
+export {};
