@@ -31,7 +31,9 @@ export function validateOptions<O>(
   if (!schema) return options as O;
   const result = schema.safeParse(options ?? {});
   if (result.success) return result.data;
-  const issue = result.error.issues[0] as any;
+  // A misspelt key also shows up as a missing required one; the unknown key is the real cause.
+  const issues = result.error.issues as any[];
+  const issue = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0];
   const label = `${where.kind.replace(/s$/, '')} '${where.component}'`;
   if (issue.code === 'unrecognized_keys') {
     const key: string = issue.keys[0];
