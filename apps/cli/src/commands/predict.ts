@@ -1,0 +1,60 @@
+import { Logger, UsageError } from '@kiln/core';
+import { helpText, optionInt, optionList, optionString, parseArgs, type CommandSpec } from '../args';
+import { parseGpus } from '@kiln/engine';
+import { expandImageInputs } from '../image-inputs';
+import { loadPredictor, topK } from '../predictor';
+
+export const spec: CommandSpec = {
+  name: 'predict',
+  summary: 'top-k classes with probabilities for images, as JSON',
+  usage: 'kiln predict --image=PATH [--image=PATH2 …] [--topk=5] [--ckpt=RUN_DIR|FILE] [--gpus=0]',
+  valueOptions: {
+    image: 'image file, folder or glob (repeatable)',
+    topk: 'classes per image (default 5, at most the class count)',
+    ckpt: 'checkpoint file or run folder (default: best checkpoint of outputs/latest)',
+    gpus: 'GPU id to run on',
+  },
+  flags: {},
+  repeatable: ['image'],
+  positionals: false,
+};
+
+export async function run(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, spec);
+  if (args.flags.has('help')) {
+    process.stdout.write(helpText(spec) + '\n');
+    return 0;
+  }
+  const images = optionList(args, 'image');
+  if (!images.length) throw new UsageError('predict: --image=PATH is required');
+  const topk = optionInt(args, 'topk') ?? 5;
+  const files = expandImageInputs(images);
+  const gpusText = optionString(args, 'gpus');
+  const gpus = gpusText === undefined ? undefined : parseGpus(gpusText);
+  // Logs go to stderr so stdout is pure JSON.
+  const logger = new Logger({
+    level: args.flags.has('debug') ? 'DEBUG' : 'WARN',
+    sinks: [{ write: (_r, line) => process.stderr.write(line + '\n') }],
+  });
+  const predictor = await loadPredictor({ ckpt: optionString(args, 'ckpt'), gpus, logger });
+  const [h, w, c] = predictor.processor.outputShape;
+  const k = predictor.classes.length;
+  const results: Array<Record<string, unknown>> = [];
+  let failures = 0;
+  for (const file of files) {
+    try {
+      const pixels = await predictor.processor.process(file);
+      const probs = predictor.predict(pixels, [1, h, w, c]);
+      results.push({
+        image: file,
+        top: topK(probs, 0, k, topk).map((j) => ({ class: predictor.classes[j], probability: Math.round(probs[j] * 1e6) / 1e6 })),
+      });
+    } catch (err) {
+      failures++;
+      results.push({ image: file, error: (err as Error).message });
+    }
+  }
+  process.stdout.write(JSON.stringify({ checkpoint: predictor.checkpoint, predictions: results }, null, 2) + '\n');
+  predictor.dispose();
+  return failures ? 1 : 0;
+}

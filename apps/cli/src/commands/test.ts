@@ -1,0 +1,93 @@
+import { existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { Logger, UsageError, writeFileAtomic } from '@kiln/core';
+import { helpText, optionInt, optionNumber, optionString, parseArgs, type CommandSpec } from '../args';
+import { resolveUserPath } from '../paths';
+import { parseGpus } from '@kiln/engine';
+import { formatClassificationReport } from '@kiln/metrics';
+import { evaluateCsv } from '../evaluate-csv';
+import { loadPredictor } from '../predictor';
+import { compareToBaseline, readBaseline } from '../report/baseline';
+import { confusionPng } from '../report/confusion-png';
+import { markdownReport } from '../report/test-report';
+
+export const spec: CommandSpec = {
+  name: 'test',
+  summary: 'predict every row of a CSV; write predictions + a metrics report when labels are present',
+  usage: 'kiln test --input=in.csv --output=out.csv [--gpus=0] [--ckpt=RUN_DIR|FILE] [--baseline=baseline.json]',
+  valueOptions: {
+    input: 'CSV with a path column (and optionally a label column)',
+    output: 'predictions CSV to write (reports go next to it: <name>.metrics.json, .report.md, .confusion.png)',
+    gpus: 'GPU id to run on (falls back to CPU with a WARN)',
+    ckpt: 'checkpoint file or run folder (default: best checkpoint of outputs/latest)',
+    baseline: 'metrics JSON to compare with; exit 1 when a metric fell more than --tolerance',
+    tolerance: 'allowed drop in percentage points for --baseline (default 0.5)',
+    'batch-size': 'images per forward pass (default 256)',
+    'path-column': 'CSV column with image paths (default path)',
+    'label-column': 'CSV column with labels (default label)',
+  },
+  flags: {},
+  positionals: false,
+};
+
+export async function run(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, spec);
+  if (args.flags.has('help')) {
+    process.stdout.write(helpText(spec) + '\n');
+    return 0;
+  }
+  const inputOpt = optionString(args, 'input');
+  const outputOpt = optionString(args, 'output');
+  if (!inputOpt) throw new UsageError('test: --input=in.csv is required');
+  if (!outputOpt) throw new UsageError('test: --output=out.csv is required');
+  const input = resolveUserPath(inputOpt);
+  const output = resolveUserPath(outputOpt);
+  if (!existsSync(input)) throw new UsageError(`test: --input '${inputOpt}' does not exist`);
+  if (!existsSync(dirname(output))) throw new UsageError(`test: folder of --output '${outputOpt}' does not exist`);
+  const tolerance = optionNumber(args, 'tolerance') ?? 0.5;
+  const baselinePath = optionString(args, 'baseline');
+  const baseline = baselinePath ? readBaseline(resolveUserPath(baselinePath)) : undefined;
+  const batchSize = optionInt(args, 'batch-size') ?? 256;
+  const gpusText = optionString(args, 'gpus');
+  const gpus = gpusText === undefined ? undefined : parseGpus(gpusText);
+
+  const logger = new Logger({ level: args.flags.has('debug') ? 'DEBUG' : 'INFO' });
+  const predictor = await loadPredictor({ ckpt: optionString(args, 'ckpt'), gpus, logger });
+  const result = await evaluateCsv({
+    input,
+    predictor,
+    batchSize,
+    logger,
+    pathColumn: optionString(args, 'path-column'),
+    labelColumn: optionString(args, 'label-column'),
+  });
+  await writeFileAtomic(output, result.csv);
+  logger.info(`wrote ${output} (${result.rows} rows, ${result.badRows} unreadable)`);
+  if (!result.report) {
+    if (baseline) throw new UsageError('test: --baseline needs a labelled --input (no label column found)');
+    return 0;
+  }
+  const stem = join(dirname(output), basename(output).replace(/\.csv$/i, ''));
+  const pngName = `${basename(stem)}.confusion.png`;
+  await writeFileAtomic(`${stem}.confusion.png`, await confusionPng(result.confusion, predictor.classes));
+  const metricsJson = { input, checkpoint: predictor.checkpoint, metrics: result.metrics, report: result.report, confusion: result.confusion, classes: predictor.classes };
+  await writeFileAtomic(`${stem}.metrics.json`, JSON.stringify(metricsJson, null, 2) + '\n');
+  await writeFileAtomic(
+    `${stem}.report.md`,
+    markdownReport({ input, checkpoint: predictor.checkpoint, report: result.report, metrics: result.metrics, confusion: result.confusion, classes: predictor.classes, badRows: result.badRows, confusionPng: pngName }),
+  );
+  process.stdout.write(`\n${formatClassificationReport(result.report)}\n\n`);
+  logger.info(`reports: ${stem}.metrics.json, ${stem}.report.md, ${stem}.confusion.png`);
+  if (baseline) {
+    const regressions = compareToBaseline(baseline, result.metrics, tolerance);
+    if (regressions.length) {
+      for (const r of regressions) {
+        logger.error(`regression: ${r.metric} ${(r.baseline * 100).toFixed(2)}% → ${Number.isNaN(r.current) ? 'missing' : (r.current * 100).toFixed(2) + '%'} (tolerance ${tolerance} points)`);
+      }
+      process.stderr.write(`kiln: ${regressions.length} metric(s) fell more than ${tolerance} points below ${baselinePath}\n`);
+      return 1;
+    }
+    logger.info(`baseline ${baselinePath}: every metric within ${tolerance} points`);
+  }
+  return 0;
+}

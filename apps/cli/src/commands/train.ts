@@ -1,0 +1,48 @@
+import { UsageError } from '@kiln/core';
+import { helpText, optionInt, optionString, parseArgs, type CommandSpec } from '../args';
+import { findConfigDir, resolveUserPath } from '../paths';
+import { composeConfig, loadRunConfig, toYaml } from '@kiln/core';
+import { parseGpus } from '@kiln/engine';
+import { runTraining } from '../run-training';
+
+export const spec: CommandSpec = {
+  name: 'train',
+  summary: 'train a model from configs/train.yaml + key=value overrides',
+  usage: 'kiln train [--gpus=1,2 | --workers=N] [--cfg] [key=value | group=option | +key=value | ~key …]',
+  valueOptions: {
+    gpus: 'GPU ids, comma-separated (one worker per id; CPU workers with a WARN when no GPU backend)',
+    workers: 'number of CPU data-parallel workers',
+    'config-dir': 'folder holding train.yaml and the config groups (default: ./configs or the repo configs)',
+    config: "re-run a saved run: its config.yaml (or run folder); overrides still apply",
+  },
+  flags: { cfg: 'print the resolved config and exit (dry run)' },
+  positionals: true,
+};
+
+export async function run(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, spec);
+  if (args.flags.has('help')) {
+    process.stdout.write(helpText(spec) + '\n');
+    return 0;
+  }
+  const gpusText = optionString(args, 'gpus');
+  const gpus = gpusText === undefined ? undefined : parseGpus(gpusText);
+  const workers = optionInt(args, 'workers');
+  if (gpus && workers) throw new UsageError('train: give --gpus or --workers, not both');
+
+  const overrides = [...args.positionals];
+  if (gpus) overrides.push(`trainer.devices=[${gpus.join(',')}]`);
+  if (workers) overrides.push(`trainer.devices=${workers}`);
+
+  const savedConfig = optionString(args, 'config');
+  const configDir = findConfigDir(optionString(args, 'config-dir'));
+  const composed = savedConfig
+    ? loadRunConfig(resolveUserPath(savedConfig), { configDir, overrides })
+    : composeConfig({ configDir, overrides });
+
+  if (args.flags.has('cfg')) {
+    process.stdout.write(toYaml(composed.config));
+    return 0;
+  }
+  return runTraining({ config: composed.config, overrides, debug: args.flags.has('debug') });
+}

@@ -1,0 +1,93 @@
+import type { Logger } from '@kiln/core';
+import type { ClassificationReport } from '@kiln/metrics';
+import type { Predictor } from './predictor';
+import { toCsv, type Cell } from './report/csv-writer';
+import { headlineMetrics } from './report/test-report';
+import { evalLoaderForCsv } from '@kiln/data';
+import { Auroc, ConfusionMatrix, classificationReport } from '@kiln/metrics';
+
+export interface EvaluateCsvResult {
+  csv: string;
+  rows: number;
+  badRows: number;
+  report?: ClassificationReport;
+  confusion: number[][];
+  metrics: Record<string, number>;
+}
+
+interface RowOut {
+  row: number;
+  path: string;
+  probs?: Float32Array;
+  label?: number;
+  error?: string;
+}
+
+/**
+ * Predicts every row of a CSV in input order. Unreadable rows stay in the output with an
+ * `error`; labelled inputs also get a confusion matrix, a classification report and AUROC.
+ */
+export async function evaluateCsv(opts: {
+  input: string;
+  predictor: Predictor;
+  batchSize: number;
+  logger: Logger;
+  pathColumn?: string;
+  labelColumn?: string;
+}): Promise<EvaluateCsvResult> {
+  const { predictor, logger } = opts;
+  const classes = predictor.classes;
+  const k = classes.length;
+  const evalLoader = await evalLoaderForCsv(opts.input, {
+    processor: predictor.processor,
+    classes,
+    batchSize: opts.batchSize,
+    logger,
+    ...(opts.pathColumn ? { pathColumn: opts.pathColumn } : {}),
+    ...(opts.labelColumn ? { labelColumn: opts.labelColumn } : {}),
+  });
+  const out: RowOut[] = evalLoader.badRows.map((b) => ({ row: b.row, path: b.path, error: b.reason }));
+  const confusion = new ConfusionMatrix({ numClasses: k });
+  const auroc = new Auroc({ numClasses: k });
+  for await (const batch of evalLoader.loader) {
+    const probs = predictor.predict(batch.images, batch.shape);
+    for (let i = 0; i < batch.rows.length; i++) {
+      out.push({ row: batch.rows[i], path: batch.paths[i], probs: probs.subarray(i * k, (i + 1) * k), label: batch.labels?.[i] });
+    }
+    if (batch.labels) {
+      confusion.update(probs, batch.labels, k);
+      auroc.update(probs, batch.labels, k);
+    }
+  }
+  out.sort((a, b) => a.row - b.row);
+
+  const hasLabels = evalLoader.hasLabels;
+  const header = ['path', 'prediction', 'confidence', ...(hasLabels ? ['label'] : []), ...classes.map((c) => `p_${c}`), 'error'];
+  const rows: Cell[][] = out.map((r) => {
+    if (!r.probs) return [r.path, null, null, ...(hasLabels ? [null] : []), ...classes.map(() => null), r.error ?? ''];
+    let best = 0;
+    for (let j = 1; j < k; j++) if (r.probs[j] > r.probs[best]) best = j;
+    const label = r.label === undefined ? null : classes[r.label];
+    return [r.path, classes[best], round(r.probs[best]), ...(hasLabels ? [label] : []), ...Array.from(r.probs, round), ''];
+  });
+  const csv = toCsv(header, rows, new Set(['path', 'prediction', 'label', 'error']));
+  const scored = out.filter((r) => r.probs).length;
+  if (!hasLabels || scored === 0) {
+    return { csv, rows: out.length, badRows: evalLoader.badRows.length, confusion: [], metrics: {} };
+  }
+  const matrix = confusion.matrix();
+  const report = classificationReport(matrix, classes);
+  const aurocValue = auroc.compute();
+  return {
+    csv,
+    rows: out.length,
+    badRows: evalLoader.badRows.length,
+    report,
+    confusion: matrix,
+    metrics: headlineMetrics(report, typeof aurocValue === 'number' ? aurocValue : undefined),
+  };
+}
+
+function round(v: number): number {
+  return Math.round(v * 1e6) / 1e6;
+}

@@ -1,0 +1,54 @@
+import * as tf from '@tensorflow/tfjs';
+import { initEngine } from '@kiln/engine';
+import { ImageProcessor } from '@kiln/processors';
+import { restoreModelFromCheckpoint } from '@kiln/trainer';
+import type { Logger } from '@kiln/core';
+import { checkClassesMatch, resolveCheckpoint } from './checkpoint-path';
+
+export interface Predictor {
+  checkpoint: string;
+  classes: string[];
+  processor: ImageProcessor;
+  /** Softmax probabilities, row-major n × classes. */
+  predict(images: Float32Array, shape: [number, number, number, number]): Float32Array;
+  dispose(): void;
+}
+
+/**
+ * Loads a trained model with the exact processing it was trained with (both stored in the
+ * checkpoint), on the engine's backend.
+ */
+export async function loadPredictor(opts: {
+  ckpt?: string;
+  gpus?: number[];
+  logger: Logger;
+  backend?: string;
+}): Promise<Predictor> {
+  const checkpoint = resolveCheckpoint(opts.ckpt);
+  opts.logger.info(`checkpoint: ${checkpoint}`);
+  await initEngine({ backend: opts.backend ?? 'auto', gpus: opts.gpus, logger: opts.logger });
+  const restored = await restoreModelFromCheckpoint(checkpoint);
+  checkClassesMatch(checkpoint, restored.classes);
+  const processorOptions = (restored.meta.processor ?? {}) as ConstructorParameters<typeof ImageProcessor>[0];
+  const processor = new ImageProcessor(processorOptions);
+  const net = restored.net;
+  return {
+    checkpoint,
+    classes: restored.classes,
+    processor,
+    predict(images, shape) {
+      return tf.tidy(() => {
+        const logits = net.predict(tf.tensor4d(images, shape)) as tf.Tensor2D;
+        return tf.softmax(logits).dataSync() as Float32Array;
+      });
+    },
+    dispose: () => net.dispose(),
+  };
+}
+
+/** Indices of the k largest values, largest first. */
+export function topK(probs: Float32Array, offset: number, n: number, k: number): number[] {
+  const idx = Array.from({ length: n }, (_, i) => i);
+  idx.sort((a, b) => probs[offset + b] - probs[offset + a] || a - b);
+  return idx.slice(0, Math.min(k, n));
+}
