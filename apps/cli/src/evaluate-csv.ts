@@ -48,7 +48,7 @@ export async function evaluateCsv(opts: {
   });
   const out: RowOut[] = evalLoader.badRows.map((b) => ({ row: b.row, path: b.path, error: b.reason }));
   const confusion = new ConfusionMatrix({ numClasses: k });
-  const auroc = new Auroc({ numClasses: k });
+  const auroc = new Auroc({ numClasses: k, scores: 'probabilities' });
   for await (const batch of evalLoader.loader) {
     const probs = predictor.predict(batch.images, batch.shape);
     for (let i = 0; i < batch.rows.length; i++) {

@@ -1,2 +1,11 @@
 // Public API of @kiln/losses (named exports only).
-export {};
+export { CrossEntropyLoss } from './cross-entropy';
+export type { CrossEntropyOptions } from './cross-entropy';
+export { FocalLoss } from './focal';
+export type { FocalOptions } from './focal';
+export { BceLoss } from './bce';
+export type { BceOptions } from './bce';
+export { MseLoss } from './mse';
+export type { MseOptions } from './mse';
+export { targetMatrix } from './targets';
+export { register, LOSS_CLASSES } from './register';

@@ -1,2 +1,29 @@
 // Public API of @kiln/models (named exports only).
-export {};
+export { ZooModel } from './zoo-model';
+export { Mlp } from './mlp';
+export type { MlpOptions } from './mlp';
+export { SimpleCnn } from './simple-cnn';
+export type { SimpleCnnOptions } from './simple-cnn';
+export { ResNet } from './resnet';
+export type { ResNetOptions } from './resnet';
+export { MobileNetV2, makeDivisible } from './mobilenet-v2';
+export type { MobileNetV2Options } from './mobilenet-v2';
+export { VitTiny } from './vit-tiny';
+export type { VitTinyOptions } from './vit-tiny';
+export { baseModelOptions, makeInitializer, INITIALIZERS } from './model-options';
+export type { InitializerName } from './model-options';
+export { LayerFactory } from './layer-factory';
+export { summarizeModel, countParams } from './summary';
+export type { ParamCounts } from './summary';
+export { getWeightsMap, setWeightsMap } from './weights-map';
+export { saveModel, loadModel, checkLayerClasses, ModelFormatError, MODEL_JSON, WEIGHTS_BIN } from './save-load';
+export type { LoadModelOptions } from './save-load';
+export {
+  BUILTIN_LAYER_CLASSES,
+  allowLayerClass,
+  registerLayer,
+  isAllowedLayerClass,
+  listLayerClasses,
+} from './layer-allowlist';
+export type { LayerClass, LayerRef } from './layer-allowlist';
+export { register, MODEL_CLASSES } from './register';

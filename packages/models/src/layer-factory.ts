@@ -1,0 +1,96 @@
+import * as tf from '@tensorflow/tfjs';
+import { makeInitializer, type Initializer, type InitializerName } from './model-options';
+
+type Sym = tf.SymbolicTensor;
+
+/**
+ * Creates built-in tfjs layers with explicit, deterministic names (so weight names such
+ * as `stage1_block1_conv1/kernel` are the same in every process — checkpoints and EMA
+ * key on them) and per-layer seeds (`seed + n` for the n-th initialised layer) so one seed
+ * always builds the same weights. Only built-in layers are used, so every model
+ * serialises to the tfjs Layers format without custom classes.
+ */
+export class LayerFactory {
+  private seededLayers = 0;
+
+  constructor(
+    private readonly init: InitializerName,
+    private readonly seed: number | undefined,
+  ) {}
+
+  private nextSeed(): number | undefined {
+    return this.seed === undefined ? undefined : this.seed + this.seededLayers++;
+  }
+
+  kernelInit(): Initializer {
+    return makeInitializer(this.init, this.nextSeed());
+  }
+
+  conv(x: Sym, name: string, o: { filters: number; kernel: number; strides?: number; bias?: boolean }): Sym {
+    return tf.layers
+      .conv2d({
+        name,
+        filters: o.filters,
+        kernelSize: o.kernel,
+        strides: o.strides ?? 1,
+        padding: 'same',
+        useBias: o.bias ?? true,
+        kernelInitializer: this.kernelInit(),
+      })
+      .apply(x) as Sym;
+  }
+
+  depthwise(x: Sym, name: string, o: { kernel: number; strides?: number }): Sym {
+    return tf.layers
+      .depthwiseConv2d({
+        name,
+        kernelSize: o.kernel,
+        strides: o.strides ?? 1,
+        padding: 'same',
+        useBias: false,
+        depthwiseInitializer: this.kernelInit(),
+      })
+      .apply(x) as Sym;
+  }
+
+  dense(x: Sym, name: string, units: number, activation?: 'relu'): Sym {
+    return tf.layers.dense({ name, units, activation, kernelInitializer: this.kernelInit() }).apply(x) as Sym;
+  }
+
+  /** The logits layer: glorot_uniform suits a layer without a ReLU after it. */
+  logits(x: Sym, numClasses: number): Sym {
+    const seed = this.nextSeed();
+    return tf.layers
+      .dense({ name: 'logits', units: numClasses, kernelInitializer: tf.initializers.glorotUniform(seed === undefined ? {} : { seed }) })
+      .apply(x) as Sym;
+  }
+
+  /** Batch norm with PyTorch-like momentum (0.9 in Keras terms) so statistics settle within a few epochs. */
+  batchNorm(x: Sym, name: string): Sym {
+    return tf.layers.batchNormalization({ name, momentum: 0.9, epsilon: 1e-5 }).apply(x) as Sym;
+  }
+
+  activation(x: Sym, name: string, fn: 'relu' | 'relu6'): Sym {
+    return (fn === 'relu' ? tf.layers.reLU({ name }) : tf.layers.reLU({ name, maxValue: 6 })).apply(x) as Sym;
+  }
+
+  dropout(x: Sym, name: string, rate: number): Sym {
+    return rate > 0 ? (tf.layers.dropout({ name, rate }).apply(x) as Sym) : x;
+  }
+
+  maxPool(x: Sym, name: string): Sym {
+    return tf.layers.maxPooling2d({ name, poolSize: 2, strides: 2, padding: 'same' }).apply(x) as Sym;
+  }
+
+  globalAvgPool(x: Sym, name = 'global_pool'): Sym {
+    return tf.layers.globalAveragePooling2d({ name }).apply(x) as Sym;
+  }
+
+  flatten(x: Sym, name = 'flatten'): Sym {
+    return tf.layers.flatten({ name }).apply(x) as Sym;
+  }
+
+  add(a: Sym, b: Sym, name: string): Sym {
+    return tf.layers.add({ name }).apply([a, b]) as Sym;
+  }
+}

@@ -1,0 +1,57 @@
+import * as tf from '@tensorflow/tfjs';
+import { z, type ComponentContext } from '@kiln/core';
+import { LayerFactory } from './layer-factory';
+import { baseModelOptions } from './model-options';
+import { ZooModel } from './zoo-model';
+
+const optionsSchema = z
+  .object({
+    ...baseModelOptions,
+    /** Output channels of each conv block; every block halves the resolution (2×2 max-pool). */
+    channels: z.array(z.number().int().positive()).min(1).default([32, 64, 128]),
+    /** Convolutions per block before its pooling. */
+    convsPerBlock: z.number().int().min(1).default(1),
+    batchNorm: z.boolean().default(true),
+    /** Dropout after each block and before the logits. */
+    dropout: z.number().min(0).max(0.95).default(0.25),
+    kernelSize: z.number().int().positive().default(3),
+    /** Dense layer before the logits (0 = none). */
+    hidden: z.number().int().min(0).default(128),
+    /** `flatten` keeps spatial layout (good for small inputs); `avg` = global average pooling. */
+    pooling: z.enum(['flatten', 'avg']).default('flatten'),
+  })
+  .strict();
+export type SimpleCnnOptions = z.input<typeof optionsSchema>;
+
+/** [conv → (BN) → ReLU]×n → max-pool → dropout per block, then (dense) → logits. */
+export class SimpleCnn extends ZooModel {
+  static readonly type = 'simple_cnn';
+  static readonly optionsSchema = optionsSchema;
+  static readonly description = 'Conv blocks (optional batch norm, dropout) + dense head';
+  readonly net: tf.LayersModel;
+  readonly options: z.output<typeof optionsSchema>;
+
+  constructor(options: SimpleCnnOptions, context: ComponentContext = {}) {
+    super();
+    const o = (this.options = optionsSchema.parse(options));
+    const f = new LayerFactory(o.init, o.seed ?? context.seed);
+    const input = tf.input({ shape: o.inputShape, name: 'input' });
+    let x: tf.SymbolicTensor = input;
+    o.channels.forEach((filters, b) => {
+      for (let c = 1; c <= o.convsPerBlock; c++) {
+        const name = `block${b + 1}_conv${c}`;
+        x = f.conv(x, name, { filters, kernel: o.kernelSize, bias: !o.batchNorm });
+        if (o.batchNorm) x = f.batchNorm(x, `${name}_bn`);
+        x = f.activation(x, `${name}_relu`, 'relu');
+      }
+      x = f.maxPool(x, `block${b + 1}_pool`);
+      x = f.dropout(x, `block${b + 1}_dropout`, o.dropout);
+    });
+    x = o.pooling === 'avg' ? f.globalAvgPool(x) : f.flatten(x);
+    if (o.hidden > 0) {
+      x = f.dense(x, 'hidden', o.hidden, 'relu');
+      x = f.dropout(x, 'hidden_dropout', o.dropout);
+    }
+    this.net = tf.model({ inputs: input, outputs: f.logits(x, o.numClasses), name: SimpleCnn.type });
+  }
+}
