@@ -1,0 +1,5 @@
+import { isNativeAvailable } from '../info.js';
+import { registerNativeBackend } from '../register.js';
+
+/** True when the addon is built; registers the backend once. */
+export const nativeReady: boolean = isNativeAvailable() && registerNativeBackend();

@@ -1,0 +1,61 @@
+// N-API entry point: thread setup and library info.
+#include "native_common.h"
+#include <cblas.h>
+#include <dnnl.hpp>
+#include <omp.h>
+
+extern "C" {
+void openblas_set_num_threads(int);
+int openblas_get_num_threads(void);
+char* openblas_get_config(void);
+char* openblas_get_corename(void);
+}
+
+namespace kiln {
+
+static int g_threads = 1;
+int NumThreads() { return g_threads; }
+
+static Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+  int n = static_cast<int>(Int(info[0]));
+  if (n < 1) n = 1;
+  g_threads = n;
+  openblas_set_num_threads(n);
+  omp_set_num_threads(n);
+  return info.Env().Undefined();
+}
+
+static Napi::Value Info(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  const dnnl_version_t* v = dnnl_version();
+  o.Set("onednn", std::to_string(v->major) + "." + std::to_string(v->minor) +
+                      "." + std::to_string(v->patch));
+  o.Set("openblas", std::string(openblas_get_config()));
+  o.Set("openblasCore", std::string(openblas_get_corename()));
+  o.Set("threads", g_threads);
+  o.Set("ompMaxThreads", omp_get_max_threads());
+  o.Set("openblasThreads", openblas_get_num_threads());
+  return o;
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("setThreads", Fn(env, SetThreads));
+  exports.Set("info", Fn(env, Info));
+  InitConv(env, exports);
+  InitGemm(env, exports);
+  InitPool(env, exports);
+  InitEltwise(env, exports);
+  InitLayout(env, exports);
+  InitOptim(env, exports);
+  InitGrads(env, exports);
+  return exports;
+}
+
+}  // namespace kiln
+
+static Napi::Object InitModule(Napi::Env env, Napi::Object exports) {
+  return kiln::Init(env, exports);
+}
+
+NODE_API_MODULE(kiln_native, InitModule)

@@ -1,0 +1,65 @@
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import type { backend_util, DataType, Rank, TensorBuffer, TensorInfo } from '@tensorflow/tfjs-core';
+import { BufferPool, poolLimitBytes } from './buffer-pool.js';
+
+/** Name under which the backend is registered with tfjs. */
+export const NATIVE_BACKEND_NAME = 'native';
+
+type DataId = object;
+
+/**
+ * The native backend stores tensors exactly like the `cpu` backend (plain
+ * typed arrays), so every cpu kernel works unchanged; hot kernels are
+ * replaced by C++ ones (oneDNN / OpenBLAS) that read and write those arrays.
+ * Output arrays of native kernels come from a recycling pool.
+ */
+export class NativeBackend extends MathBackendCPU {
+  readonly pool = new BufferPool(poolLimitBytes());
+
+  /** Output array for a native kernel (uninitialized; the kernel fills it). */
+  alloc(n: number): Float32Array {
+    return this.pool.take(n);
+  }
+
+  override write(values: backend_util.BackendValues, shape: number[], dtype: DataType): DataId {
+    const id = super.write(values, shape, dtype);
+    this.pool.track(values);
+    return id;
+  }
+
+  override move(dataId: DataId, values: backend_util.BackendValues, shape: number[], dtype: DataType, refCount: number): void {
+    const old = this.data.has(dataId) ? this.data.get(dataId).values : undefined;
+    super.move(dataId, values, shape, dtype, refCount);
+    if (old !== values) {
+      this.pool.track(values);
+      if (old) this.pool.release(old);
+    }
+  }
+
+  override readSync(dataId: DataId): backend_util.BackendValues {
+    const v = super.readSync(dataId);
+    this.pool.escape(v);
+    return v;
+  }
+
+  override async read(dataId: DataId): Promise<backend_util.BackendValues> {
+    return this.readSync(dataId);
+  }
+
+  override bufferSync<R extends Rank, D extends DataType>(t: TensorInfo): TensorBuffer<R, D> {
+    this.pool.escape(this.data.get(t.dataId).values);
+    return super.bufferSync<R, D>(t);
+  }
+
+  override disposeData(dataId: DataId, force = false): boolean {
+    const values = this.data.has(dataId) ? this.data.get(dataId).values : undefined;
+    const released = super.disposeData(dataId, force);
+    if (released && values && !this.data.has(dataId)) this.pool.release(values);
+    return released;
+  }
+
+  override dispose(): void {
+    this.pool.clear();
+    super.dispose();
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Recycles the Float32Arrays of native kernel outputs once their tensors are
+ * disposed. Fresh multi-MB ArrayBuffers cost page faults (and GC pressure)
+ * that dwarf the kernels themselves; a training step allocates the same
+ * sizes every iteration, so reuse is nearly perfect.
+ *
+ * Safety: only buffers allocated here are recycled, and only when (a) no
+ * live tensor references the ArrayBuffer (views included: counted in
+ * write/move), and (b) the array never escaped to user code (readSync,
+ * read, bufferSync mark it escaped forever).
+ */
+export class BufferPool {
+  private readonly owned = new WeakSet<ArrayBuffer>();
+  private readonly escaped = new WeakSet<ArrayBuffer>();
+  private readonly refs = new Map<ArrayBuffer, number>();
+  private readonly free = new Map<number, Float32Array[]>();
+  private pooledBytes = 0;
+
+  constructor(private readonly maxBytes: number, private readonly minElements = 1024) {}
+
+  /** An uninitialized array of `n` floats (recycled when possible). */
+  take(n: number): Float32Array {
+    if (n < this.minElements) return new Float32Array(n);
+    const list = this.free.get(n);
+    const hit = list?.pop();
+    if (hit) {
+      this.pooledBytes -= hit.byteLength;
+      return hit;
+    }
+    const buf = Buffer.allocUnsafeSlow(n * 4);
+    const arr = new Float32Array(buf.buffer, buf.byteOffset, n);
+    if (buf.byteOffset === 0 && buf.buffer.byteLength === n * 4) this.owned.add(buf.buffer);
+    return arr;
+  }
+
+  /** A tensor now references `values` (called from backend write/move). */
+  track(values: unknown): void {
+    const b = bufferOf(values);
+    if (b && this.owned.has(b)) this.refs.set(b, (this.refs.get(b) ?? 0) + 1);
+  }
+
+  /** `values` was handed to user code: never recycle it. */
+  escape(values: unknown): void {
+    const b = bufferOf(values);
+    if (b && this.owned.has(b)) this.escaped.add(b);
+  }
+
+  /** A tensor referencing `values` was deleted. */
+  release(values: unknown): void {
+    const b = bufferOf(values);
+    if (!b || !this.owned.has(b)) return;
+    const left = (this.refs.get(b) ?? 1) - 1;
+    if (left > 0) {
+      this.refs.set(b, left);
+      return;
+    }
+    this.refs.delete(b);
+    if (this.escaped.has(b) || this.pooledBytes + b.byteLength > this.maxBytes) return;
+    const n = b.byteLength / 4;
+    let list = this.free.get(n);
+    if (!list) this.free.set(n, (list = []));
+    list.push(new Float32Array(b));
+    this.pooledBytes += b.byteLength;
+  }
+
+  /** Bytes currently held for reuse. */
+  get bytes(): number {
+    return this.pooledBytes;
+  }
+
+  clear(): void {
+    this.free.clear();
+    this.pooledBytes = 0;
+  }
+}
+
+function bufferOf(values: unknown): ArrayBuffer | null {
+  return values instanceof Float32Array && values.buffer instanceof ArrayBuffer ? values.buffer : null;
+}
+
+/** Pool size limit: KILN_NATIVE_POOL_MB (default 1024 MB; 0 disables). */
+export function poolLimitBytes(): number {
+  const mb = Number(process.env.KILN_NATIVE_POOL_MB);
+  return (Number.isFinite(mb) && mb >= 0 ? mb : 1024) * 1024 * 1024;
+}

@@ -1,0 +1,143 @@
+// 2D max/avg pooling forward and backward (NHWC), matching tfjs-cpu
+// semantics exactly: max picks the first maximum in row-major window order;
+// avg forward divides by the number of valid pixels, avg backward by the
+// full window size (as tfjs-backend-cpu does). Parallel over batch*rows.
+#include "native_common.h"
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+namespace kiln {
+namespace {
+
+// Params (Int32Array): N IH IW C OH OW KH KW SH SW PT PL
+struct Q {
+  int64_t n, ih, iw, c, oh, ow, kh, kw, sh, sw, pt, pl;
+};
+Q Read(const int32_t* p) {
+  return Q{p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11]};
+}
+
+// Forward pass for one output row (b, oy). mode 0 = max, 1 = avg.
+void FwdRow(const Q& q, const float* x, float* y, int64_t b, int64_t oy, int mode) {
+  const float ninf = -std::numeric_limits<float>::infinity();
+  int64_t r0 = oy * q.sh - q.pt;
+  int64_t rmin = std::max<int64_t>(0, r0), rmax = std::min(q.ih, r0 + q.kh);
+  std::vector<float> acc(q.c);
+  for (int64_t ox = 0; ox < q.ow; ox++) {
+    int64_t c0 = ox * q.sw - q.pl;
+    int64_t cmin = std::max<int64_t>(0, c0), cmax = std::min(q.iw, c0 + q.kw);
+    std::fill(acc.begin(), acc.end(), mode == 0 ? ninf : 0.f);
+    for (int64_t r = rmin; r < rmax; r++) {
+      for (int64_t cc = cmin; cc < cmax; cc++) {
+        const float* px = x + ((b * q.ih + r) * q.iw + cc) * q.c;
+        if (mode == 0) {
+          for (int64_t d = 0; d < q.c; d++) acc[d] = px[d] > acc[d] ? px[d] : acc[d];
+        } else {
+          for (int64_t d = 0; d < q.c; d++) acc[d] += px[d];
+        }
+      }
+    }
+    float* py = y + ((b * q.oh + oy) * q.ow + ox) * q.c;
+    if (mode == 0) {
+      std::memcpy(py, acc.data(), q.c * sizeof(float));
+    } else {
+      float inv = 1.f / static_cast<float>((rmax - rmin) * (cmax - cmin));
+      for (int64_t d = 0; d < q.c; d++) py[d] = acc[d] * inv;
+    }
+  }
+}
+
+Napi::Value PoolFwd(const Napi::CallbackInfo& info, int mode) {
+  Q q = Read(I32(info[0]));
+  const float* x = F32(info[1]);
+  float* y = F32(info[2]);
+  int64_t total = q.n * q.oh;
+#pragma omp parallel for schedule(static)
+  for (int64_t t = 0; t < total; t++) FwdRow(q, x, y, t / q.oh, t % q.oh, mode);
+  return info.Env().Undefined();
+}
+
+// maxPoolGrad(params, x, dy, dx): route dy to the first max of each window.
+Napi::Value MaxGrad(const Napi::CallbackInfo& info) {
+  Q q = Read(I32(info[0]));
+  const float* x = F32(info[1]);
+  const float* dy = F32(info[2]);
+  float* dx = F32(info[3]);
+  const float ninf = -std::numeric_limits<float>::infinity();
+#pragma omp parallel for schedule(static)
+  for (int64_t b = 0; b < q.n; b++) {
+    float* dxb = dx + b * q.ih * q.iw * q.c;
+    std::memset(dxb, 0, q.ih * q.iw * q.c * sizeof(float));
+    std::vector<float> best(q.c);
+    std::vector<int32_t> pos(q.c);
+    const float* xb = x + b * q.ih * q.iw * q.c;
+    for (int64_t oy = 0; oy < q.oh; oy++) {
+      int64_t r0 = oy * q.sh - q.pt;
+      int64_t rmin = std::max<int64_t>(0, r0), rmax = std::min(q.ih, r0 + q.kh);
+      for (int64_t ox = 0; ox < q.ow; ox++) {
+        int64_t c0 = ox * q.sw - q.pl;
+        int64_t cmin = std::max<int64_t>(0, c0), cmax = std::min(q.iw, c0 + q.kw);
+        float* bp = best.data();
+        int32_t* pp = pos.data();
+        for (int64_t d = 0; d < q.c; d++) { bp[d] = ninf; pp[d] = -1; }
+        for (int64_t r = rmin; r < rmax; r++) {
+          for (int64_t cc = cmin; cc < cmax; cc++) {
+            int32_t off = static_cast<int32_t>((r * q.iw + cc) * q.c);
+            const float* px = xb + off;
+            // Branchless (vectorizable) "first strict maximum" update.
+            for (int64_t d = 0; d < q.c; d++) {
+              bool gt = px[d] > bp[d];
+              bp[d] = gt ? px[d] : bp[d];
+              pp[d] = gt ? off + static_cast<int32_t>(d) : pp[d];
+            }
+          }
+        }
+        const float* pdy = dy + ((b * q.oh + oy) * q.ow + ox) * q.c;
+        for (int64_t d = 0; d < q.c; d++)
+          if (pos[d] >= 0) dxb[pos[d]] += pdy[d];
+      }
+    }
+  }
+  return info.Env().Undefined();
+}
+
+// avgPoolGrad(params, dy, dx): dx = sum of covering dy / (kh*kw).
+Napi::Value AvgGrad(const Napi::CallbackInfo& info) {
+  Q q = Read(I32(info[0]));
+  const float* dy = F32(info[1]);
+  float* dx = F32(info[2]);
+  float inv = 1.f / static_cast<float>(q.kh * q.kw);
+#pragma omp parallel for schedule(static)
+  for (int64_t b = 0; b < q.n; b++) {
+    float* dxb = dx + b * q.ih * q.iw * q.c;
+    std::memset(dxb, 0, q.ih * q.iw * q.c * sizeof(float));
+    for (int64_t oy = 0; oy < q.oh; oy++) {
+      int64_t r0 = oy * q.sh - q.pt;
+      int64_t rmin = std::max<int64_t>(0, r0), rmax = std::min(q.ih, r0 + q.kh);
+      for (int64_t ox = 0; ox < q.ow; ox++) {
+        int64_t c0 = ox * q.sw - q.pl;
+        int64_t cmin = std::max<int64_t>(0, c0), cmax = std::min(q.iw, c0 + q.kw);
+        const float* pdy = dy + ((b * q.oh + oy) * q.ow + ox) * q.c;
+        for (int64_t r = rmin; r < rmax; r++)
+          for (int64_t cc = cmin; cc < cmax; cc++) {
+            float* p = dxb + (r * q.iw + cc) * q.c;
+            for (int64_t d = 0; d < q.c; d++) p[d] += pdy[d] * inv;
+          }
+      }
+    }
+  }
+  return info.Env().Undefined();
+}
+
+}  // namespace
+
+void InitPool(Napi::Env env, Napi::Object exports) {
+  exports.Set("maxPool", Fn(env, [](const Napi::CallbackInfo& i) { return PoolFwd(i, 0); }));
+  exports.Set("avgPool", Fn(env, [](const Napi::CallbackInfo& i) { return PoolFwd(i, 1); }));
+  exports.Set("maxPoolGrad", Fn(env, MaxGrad));
+  exports.Set("avgPoolGrad", Fn(env, AvgGrad));
+}
+
+}  // namespace kiln
