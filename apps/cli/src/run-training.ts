@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRunDir, loggerFromConfig, seedEverything, writeRunFiles } from '@kiln/core';
 import { resolveUserPath } from './paths';
@@ -62,9 +63,9 @@ export async function runTraining(req: TrainingRequest): Promise<number> {
   await engine.initEngine({ backend, ...devices, logger });
   const communicator = isWorker ? engine.getCommunicator() : undefined;
   const result = await trainFromConfig({ config, registries: registerAll(), logger, runDir, communicator });
-  if (rank === 0) {
-    if (result.bestMetric !== undefined) logger.info(`best ${result.monitor} = ${result.bestMetric.toFixed(4)}`);
-    if (result.bestCheckpoint) logger.info(`best checkpoint: ${result.bestCheckpoint}`);
+  if (rank === 0 && result.bestMetric !== undefined) {
+    const best = runDir && existsSync(join(runDir, 'checkpoints', 'best.ckpt')) ? join(runDir, 'checkpoints', 'best.ckpt') : result.bestCheckpoint;
+    logger.info(`done: best ${result.monitor} = ${result.bestMetric.toFixed(4)}${best ? `, checkpoint ${best}` : ''}`);
   }
   return 0;
 }

@@ -12,8 +12,14 @@ const optionsSchema = z
     /** Convolutions per block before its pooling. */
     convsPerBlock: z.number().int().min(1).default(1),
     batchNorm: z.boolean().default(true),
-    /** Dropout after each block and before the logits. */
+    /** Dropout before the logits (after the hidden layer). */
     dropout: z.number().min(0).max(0.95).default(0.25),
+    /**
+     * Dropout after each conv block. Off by default: feeding dropped-out maps into the next
+     * block's batch norm shifts its statistics between train and eval, and on small data sets
+     * (the built-in shapes) it kept the net near chance for many epochs.
+     */
+    blockDropout: z.number().min(0).max(0.95).default(0),
     kernelSize: z.number().int().positive().default(3),
     /** Dense layer before the logits (0 = none). */
     hidden: z.number().int().min(0).default(128),
@@ -23,7 +29,7 @@ const optionsSchema = z
   .strict();
 export type SimpleCnnOptions = z.input<typeof optionsSchema>;
 
-/** [conv → (BN) → ReLU]×n → max-pool → dropout per block, then (dense) → logits. */
+/** [conv → (BN) → ReLU]×n → max-pool (→ dropout) per block, then (dense → dropout) → logits. */
 export class SimpleCnn extends ZooModel {
   static readonly type = 'simple_cnn';
   static readonly optionsSchema = optionsSchema;
@@ -45,7 +51,7 @@ export class SimpleCnn extends ZooModel {
         x = f.activation(x, `${name}_relu`, 'relu');
       }
       x = f.maxPool(x, `block${b + 1}_pool`);
-      x = f.dropout(x, `block${b + 1}_dropout`, o.dropout);
+      x = f.dropout(x, `block${b + 1}_dropout`, o.blockDropout);
     });
     x = o.pooling === 'avg' ? f.globalAvgPool(x) : f.flatten(x);
     if (o.hidden > 0) {

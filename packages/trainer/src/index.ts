@@ -1,2 +1,51 @@
 // Public API of @kiln/trainer (named exports only).
-export {};
+export { Callback, callHook } from './callback';
+export type { TrainerView, TrainBatchEnd, HookName } from './callback';
+export { Trainer } from './trainer';
+export type { EvaluateArgs } from './trainer';
+export type { FitArgs, FitResult } from './fit-types';
+export { trainerOptionsSchema } from './trainer-options';
+export type { TrainerOptions, ResolvedTrainerOptions } from './trainer-options';
+export { NonFiniteLossError, TrainingInterruptedError, CheckpointError } from './errors';
+export {
+  saveCheckpoint,
+  loadCheckpoint,
+  encodeCheckpoint,
+  decodeCheckpoint,
+  CHECKPOINT_MAGIC,
+  CHECKPOINT_VERSION,
+} from './checkpoint';
+export type { CheckpointPayload, NamedArray, OptimizerSlotEntry } from './checkpoint';
+export { findResumeCheckpoint, restoreModelFromCheckpoint } from './resume';
+export type { RestoredModel } from './resume';
+export { BaseOptimizer, slotKey, parseSlotKey } from './optimizers/optimizer';
+export type { Optimizer, OptimizerState } from './optimizers/optimizer';
+export { Sgd } from './optimizers/sgd';
+export type { SgdOptions } from './optimizers/sgd';
+export { Adam } from './optimizers/adam';
+export type { AdamOptions } from './optimizers/adam';
+export { AdamW } from './optimizers/adamw';
+export type { AdamWOptions } from './optimizers/adamw';
+export { RmsProp } from './optimizers/rmsprop';
+export type { RmsPropOptions } from './optimizers/rmsprop';
+export { PositionScheduler } from './schedulers/scheduler';
+export type { LrScheduler, ScheduleContext } from './schedulers/scheduler';
+export { CosineScheduler } from './schedulers/cosine';
+export type { CosineOptions } from './schedulers/cosine';
+export { StepScheduler } from './schedulers/step';
+export type { StepOptions } from './schedulers/step';
+export { MultiStepScheduler } from './schedulers/multistep';
+export type { MultiStepOptions } from './schedulers/multistep';
+export { OneCycleScheduler } from './schedulers/onecycle';
+export type { OneCycleOptions } from './schedulers/onecycle';
+export { ReduceOnPlateauScheduler } from './schedulers/reduce-on-plateau';
+export type { ReduceOnPlateauOptions } from './schedulers/reduce-on-plateau';
+export { WeightEma } from './ema';
+export { getWeightsMap, setWeightsMap, setWeightsOrdered } from './weights';
+export { clipByValue, clipByGlobalNorm } from './gradients';
+export { isOutOfMemory } from './out-of-memory';
+export { TopOneAccuracy } from './default-accuracy';
+export type { Batch, DataLoader, DataModule, ShardOptions, TrainableModel, LossFn, StreamingMetric, Communicator } from './types';
+export { register } from './register';
+export { trainFromConfig } from './train-from-config';
+export type { TrainFromConfigArgs } from './train-from-config';

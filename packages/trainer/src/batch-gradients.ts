@@ -1,0 +1,77 @@
+import * as tf from '@tensorflow/tfjs';
+import { hardLabels, imageTensor, sliceBatch, targetTensor, type BatchSlice } from './batch-tensors';
+import { accumulate, disposeGrads, releaseFailedTape } from './gradients';
+import type { LossFn } from './types';
+
+export interface BatchGradients {
+  /** Sum of `weight`-scaled gradients over the micro-batches. */
+  grads: Map<string, tf.Tensor>;
+  /** Mean loss over the batch's samples (unscaled). */
+  loss: number;
+  correct: number;
+  count: number;
+}
+
+export interface GradientTask {
+  net: tf.LayersModel;
+  loss: LossFn;
+  vars: Map<string, tf.Variable>;
+  numClasses: number;
+  /** Scale applied to the gradient of the batch-mean loss (1 / accumulateGradBatches). */
+  scale: number;
+  where: string;
+}
+
+/**
+ * Forward + backward for one batch, split into micro-batches of `microBatch` rows. Each
+ * micro-batch's mean loss is weighted by its share of the batch, so the summed gradient is
+ * the full batch's mean-loss gradient whatever the split. On error nothing leaks and the
+ * error propagates (the caller decides about OOM retries).
+ */
+export function batchGradients(task: GradientTask, batch: BatchSlice, microBatch: number): BatchGradients {
+  const n = batch.shape[0];
+  const varList = [...task.vars.values()];
+  let grads: Map<string, tf.Tensor> | undefined;
+  let lossSum = 0;
+  let correct = 0;
+  let predicted: tf.Tensor | undefined;
+  try {
+    for (let start = 0; start < n; start += microBatch) {
+      const end = Math.min(n, start + microBatch);
+      const part = sliceBatch(batch, start, end);
+      const share = (end - start) / n;
+      let value = 0;
+      const result = tf.tidy(() => {
+        const x = imageTensor(part);
+        const y = targetTensor(part, task.numClasses, task.where);
+        return tf.variableGrads(() => {
+          const logits = task.net.apply(x, { training: true }) as tf.Tensor2D;
+          predicted = tf.keep(logits.argMax(-1));
+          const l = task.loss.compute(logits, y);
+          value = l.dataSync()[0];
+          const weight = share * task.scale;
+          return weight === 1 ? l : (l.mul(weight) as tf.Scalar);
+        }, varList);
+      });
+      result.value.dispose();
+      const partGrads = new Map<string, tf.Tensor>();
+      for (const v of varList) {
+        const g = result.grads[v.name];
+        // Variables the loss does not reach get a zero gradient, like torch's `grad is None` skip.
+        partGrads.set(v.name, g ?? tf.zerosLike(v));
+      }
+      grads = accumulate(grads, partGrads);
+      lossSum += value * (end - start);
+      const labels = hardLabels(part);
+      const pred = predicted!.dataSync();
+      predicted!.dispose();
+      for (let i = 0; i < labels.length; i++) if (pred[i] === labels[i]) correct++;
+    }
+  } catch (err) {
+    releaseFailedTape();
+    predicted?.dispose();
+    disposeGrads(grads);
+    throw err;
+  }
+  return { grads: grads!, loss: lossSum / n, correct, count: n };
+}

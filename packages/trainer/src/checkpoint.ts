@@ -1,0 +1,161 @@
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic, type RngState } from '@kiln/core';
+import { CheckpointError } from './errors';
+
+export const CHECKPOINT_MAGIC = 'KILNCKPT';
+export const CHECKPOINT_VERSION = 1;
+
+export interface NamedArray {
+  name: string;
+  shape: number[];
+  data: Float32Array;
+}
+
+export interface OptimizerSlotEntry {
+  /** Index into `weights` (tfjs renames variables per process, so slots follow weight order). */
+  weight: number;
+  slot: string;
+  data: Float32Array;
+}
+
+/** Everything needed to continue a run. Arrays go to the binary blob, the rest to the JSON header. */
+export interface CheckpointPayload {
+  /** Epoch to continue in (0-based). */
+  epoch: number;
+  /** Batches of `epoch` already trained (0 = the epoch has not started). */
+  batchInEpoch: number;
+  globalStep: number;
+  /** `net.toJSON()` topology, for rebuilding the model without config. */
+  topology?: unknown;
+  /** All weights in `net.weights` order (trainable and not). */
+  weights: NamedArray[];
+  ema?: { decay: number; weights: Float32Array[] } | null;
+  optimizer?: { type?: string; lr: number; step: number; slots: OptimizerSlotEntry[] } | null;
+  scheduler?: Record<string, unknown> | null;
+  /** The data module's `stateDict()` (epoch / position). */
+  data?: Record<string, unknown> | null;
+  rng?: { global?: RngState };
+  best?: { monitor: string; mode: 'min' | 'max'; value: number | null; path?: string } | null;
+  /** Callback states keyed by the callback's config name. */
+  callbacks?: Record<string, Record<string, unknown>>;
+  classes?: string[];
+  /** Loop internals for bit-exact mid-epoch resume (running epoch sums, micro-batch size). */
+  trainState?: Record<string, unknown>;
+  /** Filled by the CLI: resolved config, processor config, … */
+  meta?: Record<string, unknown>;
+}
+
+interface BlobEntry {
+  group: 'weights' | 'ema' | 'optimizer';
+  index: number;
+  name?: string;
+  slot?: string;
+  shape?: number[];
+  offset: number;
+  length: number;
+}
+
+/**
+ * Serialises a checkpoint: `KILNCKPT`, uint32 version, uint32 header length, JSON header,
+ * then float32 little-endian blobs. Written atomically (temp file in the same folder, fsync,
+ * rename), so a crash mid-write leaves the previous file intact.
+ */
+export function encodeCheckpoint(payload: CheckpointPayload): Buffer {
+  const entries: BlobEntry[] = [];
+  const arrays: Float32Array[] = [];
+  let offset = 0;
+  const add = (e: Omit<BlobEntry, 'offset' | 'length'>, data: Float32Array) => {
+    entries.push({ ...e, offset, length: data.length });
+    arrays.push(data);
+    offset += data.length;
+  };
+  payload.weights.forEach((w, i) => add({ group: 'weights', index: i, name: w.name, shape: w.shape }, w.data));
+  payload.ema?.weights.forEach((d, i) => add({ group: 'ema', index: i }, d));
+  payload.optimizer?.slots.forEach((s) => add({ group: 'optimizer', index: s.weight, slot: s.slot }, s.data));
+  const header = {
+    format: 'kiln-checkpoint',
+    version: CHECKPOINT_VERSION,
+    createdAt: new Date().toISOString(),
+    ...payload,
+    weights: undefined,
+    ema: payload.ema ? { decay: payload.ema.decay } : null,
+    optimizer: payload.optimizer ? { ...payload.optimizer, slots: undefined } : null,
+    blobs: entries,
+    blobFloats: offset,
+  };
+  const json = Buffer.from(JSON.stringify(header), 'utf8');
+  // Pad so the blob starts 4-byte aligned (lets readers view it without copying).
+  const pad = (4 - ((16 + json.length) % 4)) % 4;
+  const out = Buffer.alloc(16 + json.length + pad + offset * 4);
+  out.write(CHECKPOINT_MAGIC, 0, 'latin1');
+  out.writeUInt32LE(CHECKPOINT_VERSION, 8);
+  out.writeUInt32LE(json.length + pad, 12);
+  json.copy(out, 16);
+  out.fill(0x20, 16 + json.length, 16 + json.length + pad);
+  const blobStart = 16 + json.length + pad;
+  let pos = blobStart;
+  for (const a of arrays) {
+    const bytes = Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+    bytes.copy(out, pos);
+    pos += a.byteLength;
+  }
+  return out;
+}
+
+export async function saveCheckpoint(path: string, payload: CheckpointPayload): Promise<void> {
+  await writeFileAtomic(path, encodeCheckpoint(payload));
+}
+
+export function decodeCheckpoint(buf: Buffer, source = 'checkpoint'): CheckpointPayload {
+  if (buf.length < 16 || buf.toString('latin1', 0, 8) !== CHECKPOINT_MAGIC) {
+    throw new CheckpointError(`${source} is not a Kiln checkpoint (bad magic)`);
+  }
+  const version = buf.readUInt32LE(8);
+  if (version > CHECKPOINT_VERSION) {
+    throw new CheckpointError(`${source} has format version ${version}; this Kiln reads up to ${CHECKPOINT_VERSION}`);
+  }
+  const headerLen = buf.readUInt32LE(12);
+  if (16 + headerLen > buf.length) throw new CheckpointError(`${source} is truncated (header)`);
+  let header: Record<string, any>;
+  try {
+    header = JSON.parse(buf.toString('utf8', 16, 16 + headerLen));
+  } catch (err) {
+    throw new CheckpointError(`${source} has a corrupt header`, { cause: err });
+  }
+  const blobStart = 16 + headerLen;
+  const floats: number = header.blobFloats;
+  if (buf.length !== blobStart + floats * 4) {
+    throw new CheckpointError(`${source} is truncated: expected ${blobStart + floats * 4} bytes, found ${buf.length}`);
+  }
+  const read = (e: BlobEntry) => {
+    const out = new Float32Array(e.length);
+    Buffer.from(out.buffer).set(buf.subarray(blobStart + e.offset * 4, blobStart + (e.offset + e.length) * 4));
+    return out;
+  };
+  const entries: BlobEntry[] = header.blobs;
+  const weights: NamedArray[] = [];
+  const ema: Float32Array[] = [];
+  const slots: OptimizerSlotEntry[] = [];
+  for (const e of entries) {
+    if (e.group === 'weights') weights[e.index] = { name: e.name ?? `w${e.index}`, shape: e.shape ?? [e.length], data: read(e) };
+    else if (e.group === 'ema') ema[e.index] = read(e);
+    else slots.push({ weight: e.index, slot: e.slot ?? '', data: read(e) });
+  }
+  const { format: _f, version: _v, createdAt: _c, blobs: _b, blobFloats: _bf, ...rest } = header;
+  return {
+    ...(rest as CheckpointPayload),
+    weights,
+    ema: header.ema ? { decay: header.ema.decay, weights: ema } : null,
+    optimizer: header.optimizer ? { ...header.optimizer, slots } : null,
+  };
+}
+
+export async function loadCheckpoint(path: string): Promise<CheckpointPayload> {
+  let buf: Buffer;
+  try {
+    buf = await readFile(path);
+  } catch (err) {
+    throw new CheckpointError(`cannot read checkpoint ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  return decodeCheckpoint(buf, path);
+}

@@ -1,0 +1,64 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Communicator, StreamingMetric } from './types';
+import { setWeightsOrdered } from './weights';
+
+/** Gives every rank rank 0's initial weights. */
+export async function broadcastWeights(net: tf.LayersModel, comm: Communicator): Promise<void> {
+  const arrays = net.weights.map((w) => Float32Array.from(w.read().dataSync() as Float32Array));
+  const received = await comm.broadcast(arrays);
+  setWeightsOrdered(net, received);
+}
+
+/**
+ * Averages gradients (in trainable-weight order) and a few scalars across ranks in one
+ * collective. Disposes the input gradients.
+ */
+export async function allReduceGradients(
+  grads: Map<string, tf.Tensor>,
+  scalars: number[],
+  comm: Communicator,
+): Promise<{ grads: Map<string, tf.Tensor>; scalars: number[] }> {
+  const keys = [...grads.keys()];
+  const arrays = await Promise.all(keys.map(async (k) => (await grads.get(k)!.data()) as Float32Array));
+  const reduced = await comm.allReduceMean([...arrays, Float32Array.from(scalars)]);
+  const out = new Map<string, tf.Tensor>();
+  keys.forEach((k, i) => {
+    const g = grads.get(k)!;
+    out.set(k, tf.tensor(reduced[i], g.shape, 'float32'));
+    g.dispose();
+  });
+  return { grads: out, scalars: Array.from(reduced[keys.length]) };
+}
+
+/** Sums of `values` over all ranks (every rank gets the same numbers). */
+export async function allReduceSum(values: number[], comm: Communicator): Promise<number[]> {
+  if (comm.worldSize <= 1) return values;
+  const [mean] = await comm.allReduceMean([Float64ToFloat32(values)]);
+  return Array.from(mean, (v) => v * comm.worldSize);
+}
+
+function Float64ToFloat32(values: number[]): Float32Array {
+  return Float32Array.from(values);
+}
+
+/**
+ * Makes every rank's metrics hold the global state: with `allGather`, merge every rank's
+ * state; otherwise sum the (additive) states through `allReduceMean`.
+ */
+export async function mergeMetricStates(metrics: StreamingMetric[], comm: Communicator): Promise<void> {
+  if (comm.worldSize <= 1 || metrics.length === 0) return;
+  const states = metrics.map((m) => Float32Array.from(m.state()));
+  if (comm.allGather) {
+    const gathered = await comm.allGather(states);
+    metrics.forEach((m, i) => {
+      m.reset();
+      for (const rankStates of gathered) m.merge(Array.from(rankStates[i]));
+    });
+    return;
+  }
+  const mean = await comm.allReduceMean(states);
+  metrics.forEach((m, i) => {
+    m.reset();
+    m.merge(Array.from(mean[i], (v) => Math.round(v * comm.worldSize * 1e6) / 1e6));
+  });
+}

@@ -1,0 +1,38 @@
+import type { Callback } from './callback';
+import type { Optimizer } from './optimizers/optimizer';
+import type { LrScheduler } from './schedulers/scheduler';
+import type { Communicator, DataModule, LossFn, StreamingMetric, TrainableModel } from './types';
+
+export interface FitArgs {
+  model: TrainableModel;
+  loss: LossFn;
+  optimizer: Optimizer;
+  scheduler?: LrScheduler | null;
+  /** Validation metrics (default: top-1 accuracy). */
+  metrics?: StreamingMetric[];
+  data: DataModule;
+  /** In call order; a map's keys name each callback's state in checkpoints. */
+  callbacks?: Callback[] | Record<string, Callback>;
+  communicator?: Communicator;
+  /** Stored as `meta` in every checkpoint (the CLI puts the resolved config here). */
+  meta?: Record<string, unknown>;
+  /** Where `resume: auto` looks for runs (default `outputs`). */
+  runsRoot?: string;
+}
+
+export interface FitResult {
+  /** Latest value of every logged metric. */
+  metrics: Record<string, number>;
+  epochsCompleted: number;
+  globalStep: number;
+  best?: { monitor: string; mode: 'min' | 'max'; value: number };
+  /** Reported by a checkpoint callback (`bestModelPath`), when there is one. */
+  bestCheckpointPath?: string;
+  lastCheckpointPath?: string;
+  resumedFrom?: string;
+  stoppedEarly: boolean;
+  /** Flat aliases for callers that want just the numbers: `monitor`, `best.value`, `bestCheckpointPath`. */
+  monitor: string;
+  bestMetric?: number;
+  bestCheckpoint?: string;
+}

@@ -1,0 +1,53 @@
+import * as tf from '@tensorflow/tfjs';
+import { z, type ComponentContext } from '@kiln/core';
+import { BaseOptimizer } from './optimizer';
+
+export const adamOptionsShape = {
+  lr: z.number().positive().default(0.001),
+  betas: z.tuple([z.number().min(0).lt(1), z.number().min(0).lt(1)]).default([0.9, 0.999]),
+  eps: z.number().positive().default(1e-8),
+};
+
+const optionsSchema = z.object({ ...adamOptionsShape, weightDecay: z.number().min(0).default(0) }).strict();
+export type AdamOptions = z.input<typeof optionsSchema>;
+
+/**
+ * Adam with PyTorch semantics: `weightDecay` is L2 (added to the gradient), bias correction
+ * `p -= lr/(1-β1^t) · m / (sqrt(v)/sqrt(1-β2^t) + eps)`.
+ */
+export class Adam extends BaseOptimizer {
+  static readonly type: string = 'adam';
+  static readonly optionsSchema: z.ZodType = optionsSchema;
+  static readonly description: string = 'Adam with L2 weight decay (PyTorch semantics)';
+  protected readonly betas: [number, number];
+  protected readonly eps: number;
+  protected readonly weightDecay: number;
+  /** L2 (Adam) or decoupled (AdamW). */
+  protected readonly decoupled: boolean = false;
+
+  constructor(options: AdamOptions = {}, _context: ComponentContext = {}) {
+    const o = optionsSchema.parse(options);
+    super(o.lr);
+    this.betas = o.betas;
+    this.eps = o.eps;
+    this.weightDecay = o.weightDecay;
+  }
+
+  protected update(name: string, p: tf.Variable, grad: tf.Tensor, t: number): void {
+    const [b1, b2] = this.betas;
+    let g = grad;
+    if (this.weightDecay > 0) {
+      if (this.decoupled) p.assign(p.mul(1 - this.lr * this.weightDecay));
+      else g = g.add(p.mul(this.weightDecay));
+    }
+    const m = this.slot(name, 'exp_avg', p);
+    const v = this.slot(name, 'exp_avg_sq', p);
+    const mNext = m.mul(b1).add(g.mul(1 - b1));
+    const vNext = v.mul(b2).add(g.square().mul(1 - b2));
+    m.assign(mNext);
+    v.assign(vNext);
+    const stepSize = this.lr / (1 - Math.pow(b1, t));
+    const denom = vNext.sqrt().div(Math.sqrt(1 - Math.pow(b2, t))).add(this.eps);
+    p.assign(p.sub(mNext.div(denom).mul(stepSize)));
+  }
+}

@@ -1,0 +1,51 @@
+import { componentRef, z } from '@kiln/core';
+import type { StreamingMetric } from './types';
+
+/** `null` (all), a batch count (int ≥ 1) or a fraction of the loader (0 < f ≤ 1). */
+const limitSchema = z
+  .union([z.number().int().min(1), z.number().gt(0).lt(1)])
+  .nullable()
+  .default(null);
+
+/** Options of `trainer:` in config. Strict, so misspelled keys get "did you mean". */
+export const trainerOptionsSchema = z
+  .object({
+    maxEpochs: z.number().int().min(1).default(10),
+    maxSteps: z.number().int().min(1).nullable().default(null),
+    accumulateGradBatches: z.number().int().min(1).default(1),
+    gradientClipVal: z.number().positive().nullable().default(null),
+    gradientClipNorm: z.number().positive().nullable().default(null),
+    checkValEveryNEpoch: z.number().int().min(1).default(1),
+    /** One batch of train/val/test, one epoch, no files. `true` = 1 batch, or a batch count. */
+    fastDevRun: z.union([z.boolean(), z.number().int().min(1)]).default(false),
+    limitTrainBatches: limitSchema,
+    limitValBatches: limitSchema,
+    limitTestBatches: limitSchema,
+    /** Train (and validate) on the first N training batches every epoch, unshuffled order kept by the loader. */
+    overfitBatches: z.number().int().min(0).default(0),
+    /** null | 'auto' | path to a .ckpt or run directory. */
+    resume: z.string().nullable().default(null),
+    /** OOM retries halve the micro-batch down to this size, then fail. */
+    minBatchSize: z.number().int().min(1).default(1),
+    ema: z
+      .object({ decay: z.number().gt(0).lt(1) })
+      .strict()
+      .nullable()
+      .default(null),
+    /** Metric nodes (`{_target_: accuracy}`); default: accuracy. */
+    metrics: z.array(componentRef<StreamingMetric>('metrics')).optional(),
+    logEveryNSteps: z.number().int().min(1).default(50),
+    /** Read by the CLI/engine (which devices to run on); the loop ignores it. */
+    devices: z.union([z.number().int().min(1), z.array(z.number().int().min(0))]).nullable().default(null),
+    /** Metric that decides the "best" value kept in checkpoints and FitResult. */
+    monitor: z.string().default('val/accuracy'),
+    /** min/max for `monitor`; default: min when the name contains "loss", else max. */
+    monitorMode: z.enum(['min', 'max']).optional(),
+  })
+  .strict()
+  .refine((o) => o.gradientClipVal === null || o.gradientClipNorm === null, {
+    message: 'set gradientClipVal or gradientClipNorm, not both',
+  });
+
+export type TrainerOptions = z.input<typeof trainerOptionsSchema>;
+export type ResolvedTrainerOptions = z.output<typeof trainerOptionsSchema>;

@@ -1,0 +1,84 @@
+import { ConfigError, silentLogger, validateOptions, type ComponentContext, type Logger } from '@kiln/core';
+import { TopOneAccuracy } from './default-accuracy';
+import { evaluate } from './evaluate';
+import { FitLoop } from './fit-loop';
+import type { FitArgs, FitResult } from './fit-types';
+import { resolveLimit } from './loop-helpers';
+import { trainerOptionsSchema, type ResolvedTrainerOptions, type TrainerOptions } from './trainer-options';
+import type { Communicator, DataModule, LossFn, StreamingMetric, TrainableModel } from './types';
+
+export interface EvaluateArgs {
+  model: TrainableModel;
+  loss: LossFn;
+  metrics?: StreamingMetric[];
+  data: DataModule;
+  communicator?: Communicator;
+}
+
+/**
+ * The training loop (not `model.fit`): forward, loss, gradients (accumulated, clipped),
+ * optimizer step, LR schedule, EMA, validation, checkpoints, resume and fault handling.
+ * Not registered: config `trainer:` holds its options.
+ */
+export class Trainer {
+  static readonly optionsSchema = trainerOptionsSchema;
+  readonly options: ResolvedTrainerOptions;
+  private readonly logger: Logger;
+  private readonly runDir: string | undefined;
+
+  constructor(options: TrainerOptions = {}, context: ComponentContext = {}) {
+    this.options = validateOptions(trainerOptionsSchema, options, { component: 'trainer', kind: 'trainer', path: 'trainer' });
+    this.logger = context.logger ?? silentLogger;
+    this.runDir = context.runDir;
+  }
+
+  /** Metrics to use: explicit ones, the configured ones, or top-1 accuracy. */
+  private metricsFor(explicit?: StreamingMetric[]): StreamingMetric[] {
+    const list = explicit ?? this.options.metrics ?? [];
+    const names = new Set<string>();
+    for (const m of list) {
+      if (names.has(m.name)) throw new ConfigError(`trainer.metrics: two metrics are named '${m.name}'`, { path: 'trainer.metrics' });
+      names.add(m.name);
+    }
+    return list.length ? list : [new TopOneAccuracy()];
+  }
+
+  async fit(args: FitArgs): Promise<FitResult> {
+    const loop = new FitLoop(this.options, args, { logger: this.logger, runDir: this.runDir }, this.metricsFor(args.metrics));
+    return loop.run();
+  }
+
+  /** One validation pass; returns `val/*` metrics. */
+  async validate(args: EvaluateArgs): Promise<Record<string, number>> {
+    return this.evaluateStage(args, 'fit', 'val');
+  }
+
+  /** One pass over the test split; returns `test/*` metrics. */
+  async test(args: EvaluateArgs): Promise<Record<string, number>> {
+    return this.evaluateStage(args, 'test', 'test');
+  }
+
+  private async evaluateStage(args: EvaluateArgs, stage: 'fit' | 'test', prefix: 'val' | 'test'): Promise<Record<string, number>> {
+    await args.data.setup(stage);
+    const comm = args.communicator && args.communicator.worldSize > 1 ? args.communicator : undefined;
+    const shard = comm ? { rank: comm.rank, worldSize: comm.worldSize } : undefined;
+    const loader = prefix === 'val' ? args.data.valLoader(shard) : args.data.testLoader(shard);
+    if (!loader) throw new ConfigError(`the data module has no ${prefix === 'val' ? 'validation' : 'test'} split`);
+    const fastDev = this.options.fastDevRun === true ? 1 : this.options.fastDevRun === false ? 0 : this.options.fastDevRun;
+    const limit = fastDev || (prefix === 'val' ? this.options.limitValBatches : this.options.limitTestBatches);
+    loader.setEpoch(0);
+    const metrics = await evaluate({
+      net: args.model.net,
+      loss: args.loss,
+      metrics: this.metricsFor(args.metrics),
+      loader,
+      batches: resolveLimit(limit, loader.length),
+      numClasses: args.data.numClasses,
+      prefix,
+      communicator: comm,
+    });
+    this.logger.info(`${prefix}: ${Object.entries(metrics).map(([k, v]) => `${k}=${v.toPrecision(4)}`).join(' ')}`);
+    return metrics;
+  }
+}
+
