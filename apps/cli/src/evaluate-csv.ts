@@ -42,6 +42,8 @@ export async function evaluateCsv(opts: {
     processor: predictor.processor,
     classes,
     batchSize: opts.batchSize,
+    // The user names this CSV on the command line, so absolute paths in it are theirs to use.
+    allowOutsideRoot: true,
     logger,
     ...(opts.pathColumn ? { pathColumn: opts.pathColumn } : {}),
     ...(opts.labelColumn ? { labelColumn: opts.labelColumn } : {}),

@@ -1,0 +1,113 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CLI, kiln } from './cli';
+
+// A tiny shapes set and a 2-epoch run: the whole user journey in well under a minute.
+const TINY = ['data.trainPerClass=12', 'data.valPerClass=4', 'data.testPerClass=4', 'data.batchSize=16', 'trainer.maxEpochs=2'];
+
+describe.skipIf(!existsSync(CLI))('kiln train → test → predict (built CLI)', () => {
+  const work = mkdtempSync(join(tmpdir(), 'kiln-e2e-'));
+  const env = { KILN_CACHE_DIR: join(work, 'cache') };
+  let runDir = '';
+  let shapesDir = '';
+
+  beforeAll(() => {
+    const r = kiln(['train', ...TINY], work, env);
+    expect(r.code, r.stderr).toBe(0);
+    runDir = join(work, 'outputs', 'latest');
+    const datasets = join(work, 'cache', 'datasets');
+    shapesDir = join(datasets, readdirSync(datasets).find((d) => d.startsWith('shapes'))!);
+  });
+
+  it('writes a complete run directory', () => {
+    for (const f of ['config.yaml', 'overrides.yaml', 'train.log', 'classes.json', 'metrics.csv', 'checkpoints/best.ckpt', 'checkpoints/last.ckpt']) {
+      expect(existsSync(join(runDir, f)), f).toBe(true);
+    }
+    expect(readdirSync(join(runDir, 'tensorboard')).some((f) => f.startsWith('events.out.tfevents'))).toBe(true);
+    expect(readFileSync(join(runDir, 'config.yaml'), 'utf8')).toMatch(/maxEpochs: 2/);
+    expect(readFileSync(join(runDir, 'metrics.csv'), 'utf8').trim().split('\n').length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('test writes predictions in input order plus reports, and predict agrees with it', () => {
+    const input = join(work, 'in.csv');
+    const rows = readFileSync(join(shapesDir, 'test.csv'), 'utf8').trim().split('\n');
+    // Absolute image paths, plus one missing file that must still be listed with an error.
+    const lines = rows.slice(1).map((l) => {
+      const [p, label] = l.split(',');
+      return `${join(shapesDir, p)},${label}`;
+    });
+    lines.splice(3, 0, `${join(shapesDir, 'missing.png')},circle`);
+    writeFileSync(input, ['path,label', ...lines].join('\n') + '\n');
+    const out = join(work, 'pred.csv');
+    const r = kiln(['test', `--input=${input}`, '--output=pred.csv', '--ckpt', runDir], work, env);
+    expect(r.code, r.stderr).toBe(0);
+    const csv = readFileSync(out, 'utf8').trim().split('\n');
+    const header = csv[0].split(',');
+    expect(header.slice(0, 4)).toEqual(['path', 'prediction', 'confidence', 'label']);
+    expect(header.at(-1)).toBe('error');
+    expect(csv.length - 1).toBe(lines.length);
+    expect(csv.slice(1).map((l) => l.split(',')[0])).toEqual(lines.map((l) => l.split(',')[0]));
+    expect(csv[4]).toMatch(/missing\.png.*,[^,]+$/);
+    const metrics = JSON.parse(readFileSync(join(work, 'pred.metrics.json'), 'utf8'));
+    expect(metrics.metrics.accuracy).toBeGreaterThanOrEqual(0);
+    expect(metrics.confusion.flat().reduce((a: number, b: number) => a + b, 0)).toBe(lines.length - 1);
+    for (const f of ['pred.report.md', 'pred.confusion.png']) expect(existsSync(join(work, f)), f).toBe(true);
+
+    const first = csv[1].split(',');
+    const p = kiln(['predict', `--image=${first[0]}`, '--topk=2', `--ckpt=${runDir}`], work, env);
+    expect(p.code, p.stderr).toBe(0);
+    const json = JSON.parse(p.stdout);
+    expect(json.predictions[0].top).toHaveLength(2);
+    expect(json.predictions[0].top[0].class).toBe(first[1]);
+    expect(json.predictions[0].top[0].probability).toBeCloseTo(Number(first[2]), 4);
+  });
+
+  it('test --baseline exits 1 listing a metric that fell', () => {
+    const baseline = join(work, 'baseline.json');
+    writeFileSync(baseline, JSON.stringify({ metrics: { accuracy: 1.5 } }));
+    const r = kiln(['test', `--input=${join(shapesDir, 'test.csv')}`, '--output=b.csv', `--baseline=${baseline}`, `--ckpt=${runDir}`], work, env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/regression: accuracy/);
+  });
+
+  it('--gpus on a machine without a GPU backend trains with CPU workers and a WARN', () => {
+    const r = kiln(['train', '--gpus=1,2', ...TINY, 'trainer.maxEpochs=1', 'callbacks=minimal'], work, env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr + r.stdout).toMatch(/no usable GPU backend/);
+    expect(r.stderr + r.stdout).toMatch(/2 CPU worker/);
+  });
+});
+
+describe.skipIf(!existsSync(CLI))('kiln usage errors', () => {
+  const work = mkdtempSync(join(tmpdir(), 'kiln-e2e-usage-'));
+
+  it('prints the resolved config with overrides (--cfg)', () => {
+    const r = kiln(['train', '--gpus=1,2', '--cfg', 'trainer.maxEpochs=3', 'model=simple_cnn'], work);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/maxEpochs: 3/);
+    expect(r.stdout).toMatch(/_target_: simple_cnn/);
+    expect(r.stdout).toMatch(/devices:\s*\n\s*- 1\n\s*- 2/);
+  });
+  it('a misspelled key exits 2 with "did you mean" and the path', () => {
+    const r = kiln(['train', '--cfg', 'trainer.maxEpoch=3'], work);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/trainer\.maxEpoch.*did you mean 'maxEpochs'/);
+  });
+  it('bad --gpus, missing --input and missing checkpoint exit 2 with one line', () => {
+    for (const [args, pattern] of [
+      [['train', '--gpus=1,1'], /listed twice/],
+      [['train', '--gpus=a'], /--gpus/],
+      [['test', '--output=x.csv'], /--input/],
+      [['test', '--input=nope.csv', '--output=x.csv'], /does not exist/],
+      [['predict', `--image=${CLI}`], /no checkpoint found/],
+      [['frobnicate'], /unknown command/],
+    ] as const) {
+      const r = kiln([...args], work);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(pattern);
+    }
+  });
+});
