@@ -72,6 +72,19 @@ describe.skipIf(!existsSync(CLI))('kiln train → test → predict (built CLI)',
     expect(r.stderr).toMatch(/regression: accuracy/);
   });
 
+  it("a user's own callback, registered through config imports, runs by name", () => {
+    const plugin = join(work, 'my_plugin.js');
+    writeFileSync(
+      plugin,
+      `const { writeFileSync } = require('node:fs');
+class Marker { static type = 'marker'; onFitEnd(t) { writeFileSync(require('node:path').join(t.runDir, 'marker.txt'), 'epoch ' + t.epoch); } }
+exports.register = (r) => r.callbacks.register(Marker, 'my-plugin');\n`,
+    );
+    const r = kiln(['train', ...TINY, 'trainer.maxEpochs=1', 'imports=[./my_plugin.js]', 'callbacks=none', '+callbacks.mine={_target_: marker}'], work, env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(join(work, 'outputs', 'latest', 'marker.txt'), 'utf8')).toMatch(/^epoch/);
+  });
+
   it('--gpus on a machine without a GPU backend trains with CPU workers and a WARN', () => {
     const r = kiln(['train', '--gpus=1,2', ...TINY, 'trainer.maxEpochs=1', 'callbacks=minimal'], work, env);
     expect(r.code, r.stderr).toBe(0);

@@ -1,4 +1,4 @@
-import { createRegistries, type Registries } from '@kiln/core';
+import { createRegistries, ConfigError, type Registries } from '@kiln/core';
 import { register as registerAugmentation } from '@kiln/augmentation';
 import { register as registerCallbacks } from '@kiln/callbacks';
 import { register as registerData } from '@kiln/data';
@@ -7,6 +7,7 @@ import { register as registerMetrics } from '@kiln/metrics';
 import { register as registerModels } from '@kiln/models';
 import { register as registerProcessors } from '@kiln/processors';
 import { register as registerTrainer } from '@kiln/trainer';
+import { resolveUserPath } from './paths';
 
 /** Every built-in component, registered explicitly (nothing registers on import). */
 export function registerAll(): Registries {
@@ -20,4 +21,31 @@ export function registerAll(): Registries {
     registerTrainer,
     registerCallbacks,
   );
+}
+
+/**
+ * Built-ins plus the user's own components: each module listed in config `imports:`
+ * (a path relative to where the command runs, or a package name) must export
+ * `register(registries)`, like Kiln's own packages.
+ */
+export function registerWithImports(imports: unknown): Registries {
+  const registries = registerAll();
+  const list = imports ?? [];
+  if (!Array.isArray(list) || list.some((m) => typeof m !== 'string')) {
+    throw new ConfigError(`'imports' must be a list of module paths or package names`, { path: 'imports', key: 'imports' });
+  }
+  for (const spec of list as string[]) {
+    const id = spec.startsWith('.') || spec.startsWith('/') ? resolveUserPath(spec) : spec;
+    let mod: { register?: (r: Registries) => void };
+    try {
+      mod = require(id);
+    } catch (err) {
+      throw new ConfigError(`imports: cannot load '${spec}' (${(err as Error).message.split('\n')[0]})`, { path: 'imports', key: spec });
+    }
+    if (typeof mod.register !== 'function') {
+      throw new ConfigError(`imports: '${spec}' has no exported register(registries) function`, { path: 'imports', key: spec });
+    }
+    mod.register(registries);
+  }
+  return registries;
 }

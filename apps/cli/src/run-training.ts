@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRunDir, loggerFromConfig, seedEverything, writeRunFiles } from '@kiln/core';
 import { resolveUserPath } from './paths';
-import { registerAll } from './registry';
+import { registerWithImports } from './registry';
 import * as engine from '@kiln/engine';
 import { trainFromConfig } from '@kiln/trainer';
 
@@ -62,7 +62,7 @@ export async function runTraining(req: TrainingRequest): Promise<number> {
   seedEverything(Number(config.seed ?? 0));
   await engine.initEngine({ backend, ...devices, logger });
   const communicator = isWorker ? engine.getCommunicator() : undefined;
-  const result = await trainFromConfig({ config, registries: registerAll(), logger, runDir, communicator });
+  const result = await trainFromConfig({ config, registries: registerWithImports(config.imports), logger, runDir, communicator });
   if (rank === 0 && result.bestMetric !== undefined) {
     const best = runDir && existsSync(join(runDir, 'checkpoints', 'best.ckpt')) ? join(runDir, 'checkpoints', 'best.ckpt') : result.bestCheckpoint;
     logger.info(`done: best ${result.monitor} = ${result.bestMetric.toFixed(4)}${best ? `, checkpoint ${best}` : ''}`);
