@@ -14,7 +14,8 @@ describe('configs/train.yaml', () => {
     // Only the primary file and logger/ are core's; the rest may not exist yet, so drop those groups.
     const missing = groups.filter((g) => !existsSync(join(configDir, g)));
     const { config, choices } = composeConfig({ configDir, overrides: missing.map((g) => `~${g}`), env: {} });
-    expect(config).toMatchObject({ seed: 42, engine: { backend: 'auto', devices: null }, run: { root: 'outputs' } });
+    expect(config).toMatchObject({ seed: 42, imports: [], engine: { backend: 'auto' }, run: { root: 'outputs' } });
+    expect(config.engine).not.toHaveProperty('devices'); // devices live in trainer.devices
     expect(config.logger).toEqual({ level: 'INFO', file: 'train.log' });
     expect(choices.experiment).toBeNull();
   });
