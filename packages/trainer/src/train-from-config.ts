@@ -63,8 +63,8 @@ export async function trainFromConfig(args: TrainFromConfigArgs): Promise<FitRes
     inputShape: data.inputShape,
   });
   const params = model.net.countParams();
-  logger.info(`model: ${String((config.model as Record<string, unknown>)._target_)} with ${params.toLocaleString('en-US')} parameters`);
-  if (model.summary) logger.debug(model.summary());
+  const summary = model.summary ? `\n${model.summary()}` : '';
+  logger.info(`model: ${String((config.model as Record<string, unknown>)._target_)} with ${params.toLocaleString('en-US')} parameters${summary}`);
 
   const loss = builder.build<LossFn>('losses', config.loss, 'loss');
   const optimizer = builder.build<Optimizer>('optimizers', config.optimizer, 'optimizer');
