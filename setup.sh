@@ -24,3 +24,7 @@ install_system_libs() {
 
 install_system_libs
 npm ci --no-audit --no-fund
+# npm hides install-script output: say here whether the fast backend was built.
+if [ ! -f packages/backend-native/build/Release/kiln_native.node ]; then
+  echo "kiln: fast CPU backend not built (OpenBLAS/oneDNN missing); Kiln will use wasm. Debian/Ubuntu: sudo apt-get install libopenblas-dev libdnnl-dev; macOS: brew install openblas onednn — then npm rebuild @kiln/backend-native"
+fi

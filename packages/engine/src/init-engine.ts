@@ -203,6 +203,10 @@ async function selectEngine(options: InitEngineOptions, load: boolean): Promise<
     );
     devices = { kind: 'cpu', ids: devices.ids };
   }
+  // npm hides install-script output, so the way to the fast backend is said here, once per run.
+  if (requested === 'auto' && (chosen.candidate === 'wasm' || chosen.candidate === 'cpu') && hints.length) {
+    say('warn', `engine: the fast native CPU backend is not available (${skipped.filter((r) => r.includes('native')).join('; ')}); ${hints[hints.length - 1]}`);
+  }
   const mode = requested === 'auto' ? 'auto' : `engine.backend=${requested}`;
   const reason = `${mode}: ${[...skipped, chosen.why].join(', ')}`;
   const info: EngineInfo = {
