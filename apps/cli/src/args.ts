@@ -113,3 +113,11 @@ export function helpText(spec: CommandSpec): string {
     ...rows.map(([k, h]) => `  ${k.padEnd(width)}${h}`),
   ].join('\n');
 }
+
+/** Parses a command's arguments; prints its help and returns undefined for `--help`. */
+export function parseOrHelp(argv: readonly string[], spec: CommandSpec): ParsedArgs | undefined {
+  const args = parseArgs(argv, spec);
+  if (!args.flags.has('help')) return args;
+  process.stdout.write(helpText(spec) + '\n');
+  return undefined;
+}

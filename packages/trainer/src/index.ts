@@ -44,7 +44,6 @@ export { WeightEma } from './ema';
 export { getWeightsMap, setWeightsMap, setWeightsOrdered } from './weights';
 export { clipByValue, clipByGlobalNorm } from './gradients';
 export { isOutOfMemory } from './out-of-memory';
-export { TopOneAccuracy } from './default-accuracy';
 export type { Batch, DataLoader, DataModule, ShardOptions, TrainableModel, LossFn, StreamingMetric, Communicator } from './types';
 export { register } from './register';
 export { trainFromConfig } from './train-from-config';

@@ -1,5 +1,5 @@
 import { ConfigError, silentLogger, validateOptions, type ComponentContext, type Logger } from '@kiln/core';
-import { TopOneAccuracy } from './default-accuracy';
+import { Accuracy } from '@kiln/metrics';
 import { evaluate } from './evaluate';
 import { FitLoop } from './fit-loop';
 import type { FitArgs, FitResult } from './fit-types';
@@ -40,7 +40,7 @@ export class Trainer {
       if (names.has(m.name)) throw new ConfigError(`trainer.metrics: two metrics are named '${m.name}'`, { path: 'trainer.metrics' });
       names.add(m.name);
     }
-    return list.length ? list : [new TopOneAccuracy()];
+    return list.length ? list : [new Accuracy()];
   }
 
   async fit(args: FitArgs): Promise<FitResult> {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '@kiln/core';
-import { helpText, optionString, parseArgs, type CommandSpec } from '../args';
+import { optionString, parseOrHelp, type CommandSpec } from '../args';
 import { resolveUserPath } from '../paths';
 import { FASHION_MNIST_CLASSES, importCifar10, importIdx } from '@kiln/data';
 
@@ -29,11 +29,8 @@ function idxPair(src: string, prefix: 'train' | 't10k'): { images: string; label
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, spec);
-  if (args.flags.has('help')) {
-    process.stdout.write(helpText(spec) + '\n');
-    return 0;
-  }
+  const args = parseOrHelp(argv, spec);
+  if (!args) return 0;
   const [verb, format] = args.positionals;
   if (verb !== 'import') throw new UsageError(`dataset: expected 'import', got '${verb ?? ''}'. ${spec.usage}`);
   if (!FORMATS.includes(format as (typeof FORMATS)[number])) {

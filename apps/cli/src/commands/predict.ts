@@ -1,6 +1,6 @@
 import { Logger, UsageError } from '@kiln/core';
-import { helpText, optionInt, optionList, optionString, parseArgs, type CommandSpec } from '../args';
-import { parseGpus } from '@kiln/engine';
+import { optionInt, optionList, optionString, parseOrHelp, type CommandSpec } from '../args';
+import { gpusOption } from '../devices';
 import { expandImageInputs } from '../image-inputs';
 import { loadPredictor, topK } from '../predictor';
 
@@ -20,17 +20,13 @@ export const spec: CommandSpec = {
 };
 
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, spec);
-  if (args.flags.has('help')) {
-    process.stdout.write(helpText(spec) + '\n');
-    return 0;
-  }
+  const args = parseOrHelp(argv, spec);
+  if (!args) return 0;
   const images = optionList(args, 'image');
   if (!images.length) throw new UsageError('predict: --image=PATH is required');
   const topk = optionInt(args, 'topk') ?? 5;
   const files = expandImageInputs(images);
-  const gpusText = optionString(args, 'gpus');
-  const gpus = gpusText === undefined ? undefined : parseGpus(gpusText);
+  const gpus = gpusOption(args);
   // Logs go to stderr so stdout is pure JSON.
   const logger = new Logger({
     level: args.flags.has('debug') ? 'DEBUG' : 'WARN',

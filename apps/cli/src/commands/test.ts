@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Logger, UsageError, writeFileAtomic } from '@kiln/core';
-import { helpText, optionInt, optionNumber, optionString, parseArgs, type CommandSpec } from '../args';
+import { optionInt, optionNumber, optionString, parseOrHelp, type CommandSpec } from '../args';
 import { resolveUserPath } from '../paths';
-import { parseGpus } from '@kiln/engine';
+import { gpusOption } from '../devices';
 import { formatClassificationReport } from '@kiln/metrics';
 import { evaluateCsv } from '../evaluate-csv';
 import { loadPredictor } from '../predictor';
@@ -31,11 +31,8 @@ export const spec: CommandSpec = {
 };
 
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, spec);
-  if (args.flags.has('help')) {
-    process.stdout.write(helpText(spec) + '\n');
-    return 0;
-  }
+  const args = parseOrHelp(argv, spec);
+  if (!args) return 0;
   const inputOpt = optionString(args, 'input');
   const outputOpt = optionString(args, 'output');
   if (!inputOpt) throw new UsageError('test: --input=in.csv is required');
@@ -48,8 +45,7 @@ export async function run(argv: string[]): Promise<number> {
   const baselinePath = optionString(args, 'baseline');
   const baseline = baselinePath ? readBaseline(resolveUserPath(baselinePath)) : undefined;
   const batchSize = optionInt(args, 'batch-size') ?? 256;
-  const gpusText = optionString(args, 'gpus');
-  const gpus = gpusText === undefined ? undefined : parseGpus(gpusText);
+  const gpus = gpusOption(args);
 
   const logger = new Logger({ level: args.flags.has('debug') ? 'DEBUG' : 'INFO' });
   const predictor = await loadPredictor({ ckpt: optionString(args, 'ckpt'), gpus, logger });

@@ -1,8 +1,8 @@
 import { UsageError } from '@kiln/core';
-import { helpText, optionInt, optionString, parseArgs, type CommandSpec } from '../args';
+import { optionInt, optionString, parseOrHelp, type CommandSpec } from '../args';
 import { findConfigDir, resolveUserPath } from '../paths';
 import { composeConfig, loadRunConfig, toYaml } from '@kiln/core';
-import { parseGpus } from '@kiln/engine';
+import { gpusOption } from '../devices';
 import { runTraining } from '../run-training';
 
 export const spec: CommandSpec = {
@@ -20,13 +20,9 @@ export const spec: CommandSpec = {
 };
 
 export async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, spec);
-  if (args.flags.has('help')) {
-    process.stdout.write(helpText(spec) + '\n');
-    return 0;
-  }
-  const gpusText = optionString(args, 'gpus');
-  const gpus = gpusText === undefined ? undefined : parseGpus(gpusText);
+  const args = parseOrHelp(argv, spec);
+  if (!args) return 0;
+  const gpus = gpusOption(args);
   const workers = optionInt(args, 'workers');
   if (gpus && workers) throw new UsageError('train: give --gpus or --workers, not both');
 
