@@ -4,6 +4,7 @@ import { ComponentBuilder, isComponentNode } from './builder';
 import { componentKindOf, componentRef, type ComponentContext } from './component';
 import { ConfigError } from './errors';
 import { createRegistries } from './registry';
+import { errorOf } from './__fixtures__/error-of';
 
 class Encoder {
   static readonly type = 'encoder';
@@ -56,15 +57,6 @@ const registries = createRegistries((r) => {
 });
 const builder = new ComponentBuilder(registries, { seed: 7 });
 
-function errorOf(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('ComponentBuilder', () => {
   it('builds nested _target_ options first, with defaults applied and the context passed', () => {

@@ -2,20 +2,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors';
 import { composeConfig } from './compose';
+import { errorOf } from '../__fixtures__/error-of';
 
 const fixtures = join(__dirname, '__fixtures__');
 const configDir = join(fixtures, 'basic');
 const compose = (...overrides: string[]) => composeConfig({ configDir, overrides, env: {} });
 
-function errorOf(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('composeConfig: defaults', () => {
   it('merges group options under their keys, then _self_', () => {

@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors';
 import { resolveInterpolations } from './interpolate';
+import { errorOf } from '../__fixtures__/error-of';
 
 const resolve = (config: unknown, env: Record<string, string> = {}) => resolveInterpolations(config, { env }) as any;
 
-function errorOf(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('resolveInterpolations', () => {
   it('whole-string references keep the type; embedded ones stringify', () => {

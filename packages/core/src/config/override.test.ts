@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors';
 import { applyOverride, applyOverrides, hasPath, parseOverride } from './override';
+import { errorOf } from '../__fixtures__/error-of';
 
 const base = () => ({
   seed: 42,
@@ -12,15 +13,6 @@ function apply(...tokens: string[]) {
   return applyOverrides(base(), tokens.map(parseOverride)) as any;
 }
 
-function errorOf(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return err as ConfigError;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 describe('parseOverride', () => {
   it('parses each form', () => {
