@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { UserWorkspaceConfig } from 'vitest/config';
 
-const root = __dirname;
+const root = import.meta.dirname;
 
 /**
  * Shared vitest settings for every project. Workspace packages resolve to their

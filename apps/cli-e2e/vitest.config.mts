@@ -1,7 +1,7 @@
 import { defineProject } from 'vitest/config';
-import { shared } from '../../vitest.shared';
+import { shared } from '../../vitest.shared.mjs';
 
-const base = shared(__dirname);
+const base = shared(import.meta.dirname);
 
 // The cli's unit tests sit beside its code; this project runs them with the end-to-end tests,
 // because the cli's own `test` target is the product's test command.

@@ -1,4 +1,0 @@
-import { defineProject } from 'vitest/config';
-import { shared } from '../../vitest.shared';
-
-export default defineProject(shared(__dirname));
