@@ -124,3 +124,16 @@ describe.skipIf(!existsSync(CLI))('kiln usage errors', () => {
     }
   });
 });
+
+describe.skipIf(!existsSync(CLI))('reference experiments compose', () => {
+  const work = mkdtempSync(join(tmpdir(), 'kiln-e2e-exp-'));
+  it.each([
+    ['shapes', /_target_: shapes/],
+    ['fashion_mnist', /channels: 1/],
+    ['cifar10', /_target_: resnet/],
+  ])('experiment=%s', (name, pattern) => {
+    const r = kiln(['train', '--cfg', `experiment=${name}`], work);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(pattern);
+  });
+});

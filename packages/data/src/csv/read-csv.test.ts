@@ -80,7 +80,7 @@ describe('readCsvSamples', () => {
     const dir = tempDir();
     const r = readCsvSamples(write(join(dir, 'd.csv'), 'path,label\n,x\na.png,\nb.png,y\n'));
     expect(r.badRows.map((b) => b.reason)).toEqual([expect.stringMatching(/empty image path/), expect.stringMatching(/empty label/)]);
-    expect(() => readCsvSamples(join(dir, 'nope.csv'))).toThrow(/cannot read CSV/);
+    expect(() => readCsvSamples(join(dir, 'nope.csv'))).toThrow(/cannot read CSV .*nope\.csv: file not found.*kiln dataset import/);
     expect(() => readCsvSamples(write(join(dir, 'q.csv'), 'path,label\n"a.png,x\n'))).toThrow(/not a valid CSV/);
     expect(() => readCsvSamples(write(join(dir, 'e.csv'), ''))).toThrow(/header row is required/);
   });

@@ -44,7 +44,9 @@ export function readCsvSamples(csvPath: string, options: ReadCsvOptions = {}): C
   try {
     text = readFileSync(csvPath, 'utf8');
   } catch (err) {
-    throw new DataError(`cannot read CSV ${csvPath}: ${(err as Error).message}`, { cause: err });
+    const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+    const hint = missing ? ' (public datasets: `kiln dataset import mnist|fashion-mnist|cifar10 --src=… --out=…` writes the CSVs)' : '';
+    throw new DataError(`cannot read CSV ${csvPath}: ${missing ? 'file not found' : (err as Error).message}${hint}`, { cause: err });
   }
   let records: ParsedRecord[];
   try {
