@@ -3,7 +3,11 @@ import { initEngine } from '@kiln/engine';
 import { ImageProcessor } from '@kiln/processors';
 import { restoreModelFromCheckpoint } from '@kiln/trainer';
 import type { Logger } from '@kiln/core';
-import { checkClassesMatch, resolveCheckpoint } from './checkpoint-path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadYamlFile } from '@kiln/core';
+import { checkClassesMatch, resolveCheckpoint, runDirOf } from './checkpoint-path';
+import { registerWithImports } from './registry';
 
 export interface Predictor {
   checkpoint: string;
@@ -27,7 +31,10 @@ export async function loadPredictor(opts: {
   const checkpoint = resolveCheckpoint(opts.ckpt);
   opts.logger.info(`checkpoint: ${checkpoint}`);
   await initEngine({ backend: opts.backend ?? 'auto', gpus: opts.gpus, logger: opts.logger });
-  const restored = await restoreModelFromCheckpoint(checkpoint);
+  // The run's own `imports:` may register custom models/layers the checkpoint needs.
+  const runConfig = join(runDirOf(checkpoint), 'config.yaml');
+  const imports = existsSync(runConfig) ? (loadYamlFile(runConfig) as { imports?: unknown } | null)?.imports : undefined;
+  const restored = await restoreModelFromCheckpoint(checkpoint, { registries: registerWithImports(imports) });
   checkClassesMatch(checkpoint, restored.classes);
   const processorOptions = (restored.meta.processor ?? {}) as ConstructorParameters<typeof ImageProcessor>[0];
   const processor = new ImageProcessor(processorOptions);
