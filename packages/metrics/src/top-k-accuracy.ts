@@ -1,6 +1,6 @@
 import { z } from '@kiln/core';
 import { readLabels, readScores, type ScoresInput, type TargetsInput } from './inputs';
-import type { StreamingMetric } from './streaming-metric';
+import { HitRate } from './hit-rate';
 
 const optionsSchema = z.object({ k: z.number().int().positive().default(5) }).strict();
 export type TopKAccuracyOptions = z.input<typeof optionsSchema>;
@@ -10,16 +10,15 @@ export type TopKAccuracyOptions = z.input<typeof optionsSchema>;
  * scores counts as in the top k when fewer than k classes score strictly higher.
  * Named `top<k>_accuracy` (e.g. `top5_accuracy`).
  */
-export class TopKAccuracy implements StreamingMetric {
+export class TopKAccuracy extends HitRate {
   static readonly type = 'top_k_accuracy';
   static readonly optionsSchema = optionsSchema;
   static readonly description = 'Share of rows whose target is among the k highest scores';
   readonly name: string;
   readonly k: number;
-  private correct = 0;
-  private total = 0;
 
   constructor(options: TopKAccuracyOptions = {}) {
+    super();
     this.k = optionsSchema.parse(options).k;
     this.name = `top${this.k}_accuracy`;
   }
@@ -36,20 +35,5 @@ export class TopKAccuracy implements StreamingMetric {
       if (higher < this.k) this.correct++;
     }
     this.total += labels.length;
-  }
-  compute(): number {
-    return this.total === 0 ? 0 : this.correct / this.total;
-  }
-  reset(): void {
-    this.correct = 0;
-    this.total = 0;
-  }
-  state(): number[] {
-    return [this.correct, this.total];
-  }
-  merge(state: number[]): void {
-    if (state.length !== 2) throw new Error(`${this.name}: merge expects [correct, total], got ${state.length} numbers`);
-    this.correct += state[0];
-    this.total += state[1];
   }
 }
