@@ -1,6 +1,7 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { UsageError } from '@kiln/core';
+import { CLASSES_FILE, loadClasses } from '@kiln/data';
 import { resolveUserPath } from './paths';
 
 function isFile(p: string): boolean {
@@ -29,18 +30,11 @@ export function resolveCheckpoint(ckpt: string | undefined, runsRoot = 'outputs'
 
 /** Refuses a checkpoint whose classes disagree with its run's classes.json (a mixed-up run folder). */
 export function checkClassesMatch(ckpt: string, classes: string[]): void {
-  const file = join(runDirOf(ckpt), 'classes.json');
-  if (!isFile(file)) return;
-  let saved: unknown;
-  try {
-    saved = JSON.parse(readFileSync(file, 'utf8'));
-  } catch {
-    return;
-  }
-  const list = Array.isArray(saved) ? saved : (saved as { classes?: unknown }).classes;
-  if (Array.isArray(list) && JSON.stringify(list) !== JSON.stringify(classes)) {
+  const saved = loadClasses(runDirOf(ckpt));
+  if (saved && JSON.stringify(saved) !== JSON.stringify(classes)) {
+    const file = join(runDirOf(ckpt), CLASSES_FILE);
     throw new UsageError(
-      `checkpoint ${ckpt} has classes [${classes.join(', ')}] but ${file} says [${list.join(', ')}]; pass the matching --ckpt`,
+      `checkpoint ${ckpt} has classes [${classes.join(', ')}] but ${file} says [${saved.join(', ')}]; pass the matching --ckpt`,
     );
   }
 }

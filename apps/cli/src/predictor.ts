@@ -2,10 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '@kiln/engine';
 import { ImageProcessor } from '@kiln/processors';
 import { restoreModelFromCheckpoint } from '@kiln/trainer';
-import type { Logger } from '@kiln/core';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadYamlFile } from '@kiln/core';
+import { loadYamlFile, type Logger } from '@kiln/core';
 import { checkClassesMatch, resolveCheckpoint, runDirOf } from './checkpoint-path';
 import { registerWithImports } from './registry';
 
