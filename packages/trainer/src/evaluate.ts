@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { KilnError, type Logger } from '@kiln/core';
 import { hardLabels, imageTensor, sliceBatch, targetTensor, type BatchSlice } from './batch-tensors';
-import { isOutOfMemory } from './out-of-memory';
+import { isOutOfMemoryError } from '@kiln/engine';
 import { allReduceSum, mergeMetricStates } from './distributed';
 import type { Communicator, DataLoader, LossFn, StreamingMetric } from './types';
 
@@ -66,7 +66,7 @@ export async function evaluate(task: EvaluateTask): Promise<Record<string, numbe
           }
         } catch (err) {
           tf.dispose(outs.map((o) => o.logits));
-          if (!isOutOfMemory(err)) throw err;
+          if (!isOutOfMemoryError(err)) throw err;
           if (size <= min) throw new KilnError(`out of memory in ${where} even with batches of ${size}`, { cause: err });
           micro = Math.max(min, Math.floor(size / 2));
           task.logger?.warn(`out of memory in ${where} with batch ${size}: retrying with batches of ${micro}`);

@@ -10,7 +10,7 @@ import { NonFiniteLossError, TrainingInterruptedError } from './errors';
 import { evaluate } from './evaluate';
 import { accumulate, clipByGlobalNorm, clipByValue, disposeGrads } from './gradients';
 import { formatMetrics, memoryLoader, resolveLimit, skipBatches, takeBatches } from './loop-helpers';
-import { isOutOfMemory } from './out-of-memory';
+import { isOutOfMemoryError } from '@kiln/engine';
 import { findResumeCheckpoint } from './resume';
 import { SignalWatcher } from './signals';
 import type { Batch, DataLoader } from './types';
@@ -167,7 +167,7 @@ export class FitLoop extends FitState {
         tf.dispose(frozen);
         return out;
       } catch (err) {
-        if (!isOutOfMemory(err)) {
+        if (!isOutOfMemoryError(err)) {
           tf.dispose(frozen);
           throw err;
         }

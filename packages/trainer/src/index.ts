@@ -43,7 +43,6 @@ export type { ReduceOnPlateauOptions } from './schedulers/reduce-on-plateau';
 export { WeightEma } from './ema';
 export { getWeightsMap, setWeightsMap, setWeightsOrdered } from './weights';
 export { clipByValue, clipByGlobalNorm } from './gradients';
-export { isOutOfMemory } from './out-of-memory';
 export type { Batch, DataLoader, DataModule, ShardOptions, TrainableModel, LossFn, StreamingMetric, Communicator } from './types';
 export { register } from './register';
 export { trainFromConfig } from './train-from-config';
