@@ -8,7 +8,8 @@ import { parseSlotKey, slotKey } from './optimizers/optimizer';
 import { SignalWatcher } from './signals';
 import type { ResolvedTrainerOptions } from './trainer-options';
 import type { Communicator, DataLoader, DataModule, StreamingMetric } from './types';
-import { getWeightsMap, setWeightsMap, setWeightsOrdered, trainableVariables } from './weights';
+import { getWeightsMap, setWeightsMap } from '@kiln/models';
+import { setWeightsOrdered, trainableVariables } from './weights';
 import type { FitArgs, FitResult } from './fit-types';
 
 interface Position {

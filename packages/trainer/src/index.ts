@@ -41,7 +41,7 @@ export type { OneCycleOptions } from './schedulers/onecycle';
 export { ReduceOnPlateauScheduler } from './schedulers/reduce-on-plateau';
 export type { ReduceOnPlateauOptions } from './schedulers/reduce-on-plateau';
 export { WeightEma } from './ema';
-export { getWeightsMap, setWeightsMap, setWeightsOrdered } from './weights';
+export { setWeightsOrdered } from './weights';
 export { clipByValue, clipByGlobalNorm } from './gradients';
 export type { Batch, DataLoader, DataModule, ShardOptions, TrainableModel, LossFn, StreamingMetric, Communicator } from './types';
 export { register } from './register';

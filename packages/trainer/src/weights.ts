@@ -1,21 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
 
-/** All weights (trainable and not, e.g. batch-norm statistics) as named copies. */
-export function getWeightsMap(net: tf.LayersModel): Map<string, Float32Array> {
-  const out = new Map<string, Float32Array>();
-  for (const w of net.weights) out.set(w.name, Float32Array.from(w.read().dataSync() as Float32Array));
-  return out;
-}
-
-/** Writes named arrays back; every weight of `net` must be present with the right size. */
-export function setWeightsMap(net: tf.LayersModel, weights: Map<string, Float32Array>): void {
-  for (const w of net.weights) {
-    const data = weights.get(w.name);
-    if (!data) throw new Error(`setWeights: no values for '${w.name}'`);
-    assignWeight(w, data);
-  }
-}
-
 /** Writes arrays in `net.weights` order (checkpoints store order, since tfjs renames layers per process). */
 export function setWeightsOrdered(net: tf.LayersModel, arrays: Float32Array[]): void {
   if (arrays.length !== net.weights.length) {
