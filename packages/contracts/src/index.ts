@@ -1,0 +1,9 @@
+export {
+  KILN_KERNELS,
+  type KilnKernelName,
+  type LayerNormAttrs,
+  type GeluAttrs,
+  type AdamAttrs,
+  type SgdAttrs,
+  type RmsPropAttrs,
+} from './kernels';
