@@ -7,3 +7,4 @@ export {
   type SgdAttrs,
   type RmsPropAttrs,
 } from './kernels';
+export type { Communicator } from './communicator';
