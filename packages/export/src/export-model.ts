@@ -1,0 +1,82 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Registries } from '@kiln/core';
+import { loadExportSource, type ExportSource } from './checkpoint-source';
+import { ExportError } from './errors';
+import { buildManifest, KILN_JSON, type KilnExportManifest } from './kiln-json';
+import { ONNX_INPUT, toOnnx } from './onnx/to-onnx';
+import { endsInSoftmax, withSoftmax } from './tfjs/with-softmax';
+import { TFJS_MODEL_JSON, writeLayersModel } from './tfjs/write-layers-model';
+
+export const EXPORT_FORMATS = ['tfjs', 'onnx'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+export const ONNX_MODEL_FILE = 'model.onnx';
+
+export interface ExportOptions {
+  /** A `.ckpt` file or a run folder (its best, else last checkpoint). */
+  ckpt: string;
+  format: ExportFormat;
+  /** Output folder (created; files of the same names are replaced). */
+  out: string;
+  /** `probabilities` (default: a softmax is appended, as `kiln predict` prints) or raw `logits`. */
+  output?: 'probabilities' | 'logits';
+  /** Registries with the run's custom models/layers (`imports:`), as for predict. */
+  registries?: Registries;
+  /** tfjs weight shard size in bytes (default 4 MiB). */
+  shardBytes?: number;
+}
+
+export interface ExportResult {
+  dir: string;
+  checkpoint: string;
+  /** Files written, relative to `dir`. */
+  files: string[];
+  manifest: KilnExportManifest;
+}
+
+function checkInputMatchesProcessor(src: ExportSource): void {
+  const shape = src.net.inputs[0]?.shape ?? [];
+  const [h, w] = src.processor.size;
+  const want = [null, h, w, src.processor.channels];
+  if (shape.length !== 4 || shape.slice(1).some((d, i) => d !== want[i + 1])) {
+    throw new ExportError(
+      `${src.checkpoint}: model input [${shape.slice(1)}] does not match the run's processor output [${want.slice(1)}]`,
+    );
+  }
+}
+
+/**
+ * Exports a trained checkpoint for use outside Kiln: a TensorFlow.js LayersModel folder or
+ * an ONNX file, each with `kiln.json` (input size, layout, preprocessing, classes).
+ */
+export async function exportModel(options: ExportOptions): Promise<ExportResult> {
+  if (!(EXPORT_FORMATS as readonly string[]).includes(options.format)) {
+    throw new ExportError(`unknown export format '${options.format}' (formats: ${EXPORT_FORMATS.join(', ')})`);
+  }
+  const output = options.output ?? 'probabilities';
+  if (output !== 'probabilities' && output !== 'logits') throw new ExportError(`output must be 'probabilities' or 'logits', got '${output}'`);
+  const dir = resolve(options.out);
+  const src = await loadExportSource(options.ckpt, options.registries);
+  try {
+    checkInputMatchesProcessor(src);
+    await mkdir(dir, { recursive: true });
+    const probabilities = output === 'probabilities' || endsInSoftmax(src.net);
+    let files: string[];
+    let manifest: KilnExportManifest;
+    if (options.format === 'tfjs') {
+      manifest = buildManifest(src, { format: 'tfjs', file: TFJS_MODEL_JSON, name: src.net.name }, probabilities ? 'probabilities' : 'logits');
+      const net = output === 'probabilities' ? withSoftmax(src.net) : src.net;
+      const shards = await writeLayersModel(net, dir, { shardBytes: options.shardBytes, metadata: { kiln: manifest } });
+      files = [TFJS_MODEL_JSON, ...shards];
+    } else {
+      manifest = buildManifest(src, { format: 'onnx', file: ONNX_MODEL_FILE, name: src.net.name }, probabilities ? 'probabilities' : 'logits', ONNX_INPUT);
+      const bytes = toOnnx(src.net, { softmax: output === 'probabilities' && !endsInSoftmax(src.net), docString: `Kiln export of ${src.checkpoint}` });
+      await writeFile(join(dir, ONNX_MODEL_FILE), bytes);
+      files = [ONNX_MODEL_FILE];
+    }
+    await writeFile(join(dir, KILN_JSON), JSON.stringify(manifest, null, 2) + '\n');
+    return { dir, checkpoint: src.checkpoint, files: [...files, KILN_JSON], manifest };
+  } finally {
+    src.net.dispose();
+  }
+}
