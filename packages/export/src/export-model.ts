@@ -24,6 +24,8 @@ export interface ExportOptions {
   registries?: Registries;
   /** tfjs weight shard size in bytes (default 4 MiB). */
   shardBytes?: number;
+  /** Called with the loaded checkpoint before anything is written (a caller's own checks). */
+  check?: (source: ExportSource) => void;
 }
 
 export interface ExportResult {
@@ -59,6 +61,7 @@ export async function exportModel(options: ExportOptions): Promise<ExportResult>
   const src = await loadExportSource(options.ckpt, options.registries);
   try {
     checkInputMatchesProcessor(src);
+    options.check?.(src);
     await mkdir(dir, { recursive: true });
     const probabilities = output === 'probabilities' || endsInSoftmax(src.net);
     let files: string[];
