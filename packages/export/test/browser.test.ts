@@ -72,7 +72,7 @@ describe(`tfjs export in headless Chromium (${CHROMIUM})`, () => {
       page.on('pageerror', (e) => errors.push(e.message));
       await page.goto(`${server.url}/`);
       for (const type of MODELS) {
-        const got = await page.evaluate(([m, i]) => (window as any).classify(m, i), [`/${type}/`, '/img/image.png'] as const);
+        const got = await page.evaluate(([m, i]) => (globalThis as any).classify(m, i), [`/${type}/`, '/img/image.png'] as const);
         expect(got.backend).toBe('cpu');
         expect(got.probs).toHaveLength(10);
         const diff = maxAbsDiff(got.probs, expected[type]);

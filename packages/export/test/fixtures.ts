@@ -25,7 +25,7 @@ export async function makeRun(root: string, type: string): Promise<string> {
     batchInEpoch: 0,
     globalStep: 120,
     topology: net.toJSON(undefined, false),
-    weights: net.weights.map((w) => ({ name: w.name, shape: [...w.shape], data: w.read().dataSync() as Float32Array })),
+    weights: net.weights.map((w) => ({ name: w.name, shape: [...w.shape] as number[], data: w.read().dataSync() as Float32Array })),
     classes: CLASSES,
     meta: { processor: new ImageProcessor(PROCESSOR).toConfig(), classes: CLASSES },
   });

@@ -30,7 +30,7 @@ describe('ONNX export of every zoo model (onnxruntime-node 1.16.3)', () => {
       const bytes = toOnnx(net);
       const model = onnx.ModelProto.decode(bytes);
       expect(Number(model.opsetImport[0].version)).toBe(ONNX_OPSET);
-      expect(model.graph!.input[0].type!.tensorType!.shape!.dim.map((d) => Number(d.dimValue) || d.dimParam)).toEqual(['N', 32, 32, 3]);
+      expect(model.graph!.input![0].type!.tensorType!.shape!.dim!.map((d) => Number(d.dimValue) || d.dimParam)).toEqual(['N', 32, 32, 3]);
       const got = await runOnnx(bytes, input, BATCH);
       expect(got.name).toBe('logits');
       expect([...got.dims]).toEqual([BATCH, 10]);

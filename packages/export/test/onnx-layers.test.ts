@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { toOnnx } from './to-onnx';
-import { onnxConverterClasses } from './converters';
-import { maxAbsDiff, perturbWeights, randomBatch } from '../../test/helpers';
+import { toOnnx } from '../src/onnx/to-onnx';
+import { onnxConverterClasses } from '../src/onnx/converters';
+import { maxAbsDiff, perturbWeights, randomBatch } from './helpers';
 
 type Sym = tf.SymbolicTensor;
 const L = tf.layers;
