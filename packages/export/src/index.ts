@@ -14,3 +14,6 @@ export { getOnnxConverter, registerOnnxConverter, onnxConverterClasses } from '.
 export type { LayerConverter, ConvertContext } from './onnx/converter';
 export { OnnxGraph, onnxAxis } from './onnx/graph';
 export type { Value, Layout, Attr } from './onnx/graph';
+export { ExportCallback } from './export-callback';
+export type { ExportCallbackOptions } from './export-callback';
+export { register } from './register';
