@@ -5,6 +5,7 @@ import { loadExportSource, type ExportSource } from './checkpoint-source';
 import { ExportError } from './errors';
 import { buildManifest, KILN_JSON, type KilnExportManifest } from './kiln-json';
 import { ONNX_INPUT, toOnnx } from './onnx/to-onnx';
+import { withStandardLayers } from './tfjs/standard-layers';
 import { endsInSoftmax, withSoftmax } from './tfjs/with-softmax';
 import { TFJS_MODEL_JSON, writeLayersModel } from './tfjs/write-layers-model';
 
@@ -34,6 +35,15 @@ export interface ExportResult {
   /** Files written, relative to `dir`. */
   files: string[];
   manifest: KilnExportManifest;
+}
+
+/** Frees a derived model; shared layers may already be gone, which is fine. */
+function disposeQuietly(net: { dispose(): unknown }): void {
+  try {
+    net.dispose();
+  } catch {
+    /* layers shared with the source model */
+  }
 }
 
 function checkInputMatchesProcessor(src: ExportSource): void {
@@ -68,9 +78,15 @@ export async function exportModel(options: ExportOptions): Promise<ExportResult>
     let manifest: KilnExportManifest;
     if (options.format === 'tfjs') {
       manifest = buildManifest(src, { format: 'tfjs', file: TFJS_MODEL_JSON, name: src.net.name }, probabilities ? 'probabilities' : 'logits');
-      const net = output === 'probabilities' ? withSoftmax(src.net) : src.net;
-      const shards = await writeLayersModel(net, dir, { shardBytes: options.shardBytes, metadata: { kiln: manifest } });
-      files = [TFJS_MODEL_JSON, ...shards];
+      // Kiln's own layers become built-in ones, so plain @tensorflow/tfjs loads the model.
+      const standard = withStandardLayers(src.net);
+      const net = output === 'probabilities' ? withSoftmax(standard.net) : standard.net;
+      const metadata = { kiln: { ...manifest, rewrittenLayers: standard.rewritten } };
+      try {
+        files = [TFJS_MODEL_JSON, ...(await writeLayersModel(net, dir, { shardBytes: options.shardBytes, metadata }))];
+      } finally {
+        if (standard.net !== src.net) disposeQuietly(standard.net);
+      }
     } else {
       manifest = buildManifest(src, { format: 'onnx', file: ONNX_MODEL_FILE, name: src.net.name }, probabilities ? 'probabilities' : 'logits', ONNX_INPUT);
       const bytes = toOnnx(src.net, { softmax: output === 'probabilities' && !endsInSoftmax(src.net), docString: `Kiln export of ${src.checkpoint}` });
@@ -80,6 +96,6 @@ export async function exportModel(options: ExportOptions): Promise<ExportResult>
     await writeFile(join(dir, KILN_JSON), JSON.stringify(manifest, null, 2) + '\n');
     return { dir, checkpoint: src.checkpoint, files: [...files, KILN_JSON], manifest };
   } finally {
-    src.net.dispose();
+    disposeQuietly(src.net);
   }
 }

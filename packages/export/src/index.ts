@@ -8,6 +8,8 @@ export { KILN_JSON, buildManifest } from './kiln-json';
 export type { KilnExportManifest } from './kiln-json';
 export { writeLayersModel, TFJS_MODEL_JSON, DEFAULT_SHARD_BYTES } from './tfjs/write-layers-model';
 export { withSoftmax, endsInSoftmax } from './tfjs/with-softmax';
+export { withStandardLayers, registerLayerRewriter } from './tfjs/standard-layers';
+export type { LayerRewriter } from './tfjs/standard-layers';
 export { toOnnx, toOnnxModel, ONNX_OPSET, ONNX_IR_VERSION, ONNX_INPUT } from './onnx/to-onnx';
 export type { ToOnnxOptions } from './onnx/to-onnx';
 export { getOnnxConverter, registerOnnxConverter, onnxConverterClasses } from './onnx/converters';

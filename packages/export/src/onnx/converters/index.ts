@@ -14,6 +14,7 @@ import {
 import { dense, flatten, identity, permuteLayer, rescaling, reshape } from './core';
 import { add, average, concatenate, dot, maximum, minimum, multiply } from './merge';
 import { batchNormalization, layerNormalization } from './norm';
+import { kilnGelu, kilnLayerNorm, kilnMultiHeadAttention, kilnRelu6 } from './kiln-layers';
 
 /**
  * tfjs layer class name → ONNX converter. One entry per class, so a new layer (Kiln's own
@@ -53,6 +54,11 @@ const CONVERTERS = new Map<string, LayerConverter>([
   ['Multiply', multiply],
   ['Concatenate', concatenate],
   ['Dot', dot],
+  // Kiln's own layers (@kiln/models).
+  ['KilnLayerNorm', kilnLayerNorm],
+  ['KilnGelu', kilnGelu],
+  ['KilnReLU6', kilnRelu6],
+  ['KilnMultiHeadAttention', kilnMultiHeadAttention],
 ]);
 
 export function getOnnxConverter(className: string): LayerConverter | undefined {
