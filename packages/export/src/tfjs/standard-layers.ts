@@ -34,8 +34,21 @@ const kilnLayerNorm: LayerRewriter = (layer, [x]) => {
   return applyWith(tf.layers.layerNormalization({ name: layer.name, axis: -1, epsilon }), x, [w('gamma'), w('beta')]);
 };
 
-const kilnGelu: LayerRewriter = (layer, [x]) =>
-  applyWith(tf.layers.activation({ name: layer.name, activation: layer.getConfig().approximate ? ('gelu_new' as never) : ('gelu' as never) }), x);
+/**
+ * Exact GELU → `Activation('gelu')`. The tanh form is spelled out in built-in layers,
+ * 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), because tfjs 4.22 saves `gelu_new` but cannot
+ * load it back ("Unknown activation: geluNew").
+ */
+const kilnGelu: LayerRewriter = (layer, [x]) => {
+  const n = layer.name;
+  if (!layer.getConfig().approximate) return applyWith(tf.layers.activation({ name: n, activation: 'gelu' as never }), x);
+  const scale = (name: string, s: number, input: Sym, offset = 0) => applyWith(tf.layers.rescaling({ name: `${n}_${name}`, scale: s, offset }), input);
+  // Distinct tensors for each factor: tfjs merge layers mishandle one tensor passed twice.
+  const cube = applyWith(tf.layers.multiply({ name: `${n}_cube` }), [x, scale('k', 0.044715, x), scale('copy', 1, x)]);
+  const inner = applyWith(tf.layers.add({ name: `${n}_inner` }), [x, cube]);
+  const t = applyWith(tf.layers.activation({ name: `${n}_tanh`, activation: 'tanh' }), scale('s', Math.sqrt(2 / Math.PI), inner));
+  return applyWith(tf.layers.multiply({ name: n }), [scale('half', 0.5, x), scale('onep', 1, t, 1)]);
+};
 
 const kilnRelu6: LayerRewriter = (layer, [x]) => applyWith(tf.layers.reLU({ name: layer.name, maxValue: 6 }), x);
 
