@@ -38,3 +38,4 @@ export type { RunDirOptions, RunFiles } from './config/run-dir';
 export { configJsonSchemas, componentJsonSchema, trainConfigJsonSchema, writeConfigSchemas, JSON_SCHEMA_DRAFT } from './config/json-schema';
 export type { JsonSchema } from './config/json-schema';
 export { z } from 'zod';
+export * from './sweep';
