@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,6 +62,40 @@ describe.skipIf(!existsSync(CLI))('multirun (jobs are the built CLI)', () => {
     expect(csv[1]).toMatch(/^0,ok,1e-3,[\d.]+,1,/);
     expect(csv[2]).toMatch(/^1,failed,-1,,,.*optimizer\.lr.*too small/i);
     expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toMatch(/2 jobs, 1 ok, 1 failed/);
+  });
+
+  it('Ctrl-C stops the sweep: the running job is interrupted, no new job starts, exit 130', async () => {
+    const root = join(work, 'interrupted');
+    const runner = `require(${JSON.stringify(join(__dirname, '../../cli/dist/multirun/index.js'))}).runMultirun(${JSON.stringify({
+      overrides: ['data.trainPerClass=50', 'data.valPerClass=10', 'trainer.maxEpochs=50', 'callbacks=minimal', 'optimizer.lr=1e-3,2e-3,3e-3'],
+      trainArgs: [],
+      jobs: 1,
+      dryRun: false,
+      debug: false,
+      root,
+    })}).then((r) => { process.exitCode = r.exitCode; });`;
+    const child = spawn(process.execPath, ['-e', runner], { cwd: work, env: { ...process.env, ...env, INIT_CWD: work }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    let sent = false;
+    const code = await new Promise<number | null>((resolveCode) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        // the first job is training: Ctrl-C reaches the whole process group, as in a terminal
+        if (/Epoch 2\//.test(output) && !sent) {
+          sent = true; // once: a second Ctrl-C force-quits, as in a terminal
+          process.kill(-child.pid!, 'SIGINT');
+        }
+      });
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.on('close', resolveCode);
+    });
+    expect(code, output).toBe(130);
+    const dir = sweepDir(root);
+    expect(readdirSync(dir).filter((d) => /^\d+$/.test(d))).toEqual(['0']);
+    expect(existsSync(join(dir, '0', 'checkpoints', 'last.ckpt'))).toBe(true);
+    const md = readFileSync(join(dir, 'summary.md'), 'utf8');
+    expect(md).toMatch(/1 jobs, 0 ok, 0 failed, 1 interrupted/);
+    expect(md).toMatch(/\| 0 \| interrupted \| 1e-3 \|/);
   });
 
   it.skipIf(!wired)('kiln train -m runs the grid one job after another and exits 0', () => {

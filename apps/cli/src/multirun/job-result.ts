@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export type JobStatus = 'ok' | 'failed';
+/** `interrupted`: stopped by Ctrl-C / SIGTERM (exit 130 or a signal), its last.ckpt resumable. */
+export type JobStatus = 'ok' | 'failed' | 'interrupted';
 
 /** One finished job as the summary lists it. */
 export interface JobResult {

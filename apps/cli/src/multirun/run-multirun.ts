@@ -20,7 +20,7 @@ import type { MultirunArgs } from './multirun-args';
 import { writeSummary } from './summary';
 
 export interface MultirunOptions extends MultirunArgs {
-  /** Parent of the dated sweep folders (default `multirun` in the user's folder). */
+  /** Parent of the dated sweep folders (default `hydra.sweep.dir`, else `multirun` in the user's folder). */
   root?: string;
   /** The CLI entry every job runs (default this CLI's `main.js`). */
   cliScript?: string;
@@ -35,7 +35,7 @@ export interface MultirunResult {
   dir?: string;
   plan: SweepPlan;
   results: JobResult[];
-  /** 0 when every job succeeded, 1 when any failed. */
+  /** 0 when every job succeeded, 1 when any failed, 130 when the sweep was interrupted. */
   exitCode: number;
 }
 
@@ -69,7 +69,7 @@ export function threadShare(jobs: number, env: NodeJS.ProcessEnv = process.env):
   return Math.max(1, Math.floor(total / jobs));
 }
 
-function runJob(p: PreparedJob, dir: string, options: MultirunOptions, configDir: string, echo: boolean): Promise<{ code: number; output: string }> {
+function runJob(p: PreparedJob, dir: string, options: MultirunOptions, configDir: string, echo: boolean): Promise<{ code: number; output: string; signal?: string }> {
   const script = options.cliScript ?? join(__dirname, '..', 'main.js');
   const args = [script, 'train', ...options.trainArgs, `--config-dir=${configDir}`];
   if (options.savedConfig) args.push(`--config=${resolveUserPath(options.savedConfig)}`);
@@ -91,7 +91,7 @@ function runJob(p: PreparedJob, dir: string, options: MultirunOptions, configDir
       output += `\nkiln: could not start the job: ${err.message}\n`;
     });
     child.on('close', (code, signal) => {
-      log.end(() => resolveJob({ code: code ?? (signal ? 1 : 0), output: signal ? `${output}\nkiln: job killed by ${signal}\n` : output }));
+      log.end(() => resolveJob({ code: code ?? (signal ? 1 : 0), output: signal ? `${output}\nkiln: job killed by ${signal}\n` : output, ...(signal ? { signal } : {}) }));
     });
   });
 }
@@ -137,7 +137,7 @@ export async function runMultirun(options: MultirunOptions): Promise<MultirunRes
     return { plan, results: [], exitCode: 0 };
   }
 
-  const dir = createRunDir({ root: options.root ? resolveUserPath(options.root) : resolveUserPath('multirun'), now: options.now });
+  const dir = createRunDir({ root: resolveUserPath(options.root ?? plan.settings.dir ?? 'multirun'), now: options.now });
   writeFileAtomicSync(join(dir, 'multirun.yaml'), multirunYaml(plan, options, configDir));
   const title = `Sweep ${relative(userCwd(), dir) || dir}`;
   out.write(`kiln: sweep of ${plan.jobs.length} job(s) in ${dir}${options.jobs > 1 ? ` (${options.jobs} at a time, ${threadShare(options.jobs)} thread(s) each)` : ''}\n`);
@@ -145,36 +145,53 @@ export async function runMultirun(options: MultirunOptions): Promise<MultirunRes
   const results: JobResult[] = [];
   const echo = options.jobs === 1;
   let next = 0;
+  // Ctrl-C reaches the running jobs too (same process group); start no new ones, keep the summary.
+  let interrupted: NodeJS.Signals | undefined;
+  const stop = (signal: NodeJS.Signals) => {
+    interrupted = signal;
+    out.write(`\nkiln: ${signal}: finishing the sweep after the running job(s); no new jobs start\n`);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   const worker = async (): Promise<void> => {
-    while (next < prepared.length) {
+    while (next < prepared.length && !interrupted) {
       const p = prepared[next++];
       const jobDir = join(dir, String(p.job.index));
       mkdirSync(jobDir, { recursive: true });
       writeJobFiles(jobDir, p);
       out.write(`kiln: [job ${p.job.index + 1}/${plan.jobs.length}] ${p.job.overrides.join(' ')}\n`);
       const started = Date.now();
-      const ran = p.error ? { code: 2, output: `kiln: ${p.error}\n` } : await runJob(p, jobDir, options, configDir, echo);
+      const ran: { code: number; output: string; signal?: string } = p.error ? { code: 2, output: `kiln: ${p.error}\n` } : await runJob(p, jobDir, options, configDir, echo);
       if (p.error) writeFileAtomicSync(join(jobDir, 'job.log'), ran.output);
       const result: JobResult = {
         index: p.job.index,
         dir: jobDir,
         params: p.job.params,
         overrides: p.job.overrides,
-        status: ran.code === 0 ? 'ok' : 'failed',
+        status: ran.code === 0 ? 'ok' : ran.code === 130 || ran.signal ? 'interrupted' : 'failed',
         exitCode: ran.code,
         seconds: (Date.now() - started) / 1000,
         ...readJobOutcome(jobDir, ran.output, p.config),
         ...(ran.code === 0 ? {} : { error: errorLine(ran.output) }),
       };
       results.push(result);
-      const outcome = result.status === 'ok' ? `ok${result.best !== undefined ? `, best ${result.monitor} = ${result.best.toFixed(4)}` : ''}` : `FAILED (exit ${result.exitCode}): ${result.error ?? ''}`;
+      const outcome = result.status === 'ok' ? `ok${result.best !== undefined ? `, best ${result.monitor} = ${result.best.toFixed(4)}` : ''}` : `${result.status.toUpperCase()} (exit ${result.exitCode}): ${result.error ?? ''}`;
       out.write(`kiln: [job ${p.job.index + 1}/${plan.jobs.length}] ${outcome} in ${result.seconds.toFixed(1)}s\n`);
       writeSummary(dir, results, title);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(options.jobs, prepared.length) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.min(options.jobs, prepared.length) }, worker));
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
   const md = writeSummary(dir, results, title);
   out.write(`\n${md}\nkiln: summary in ${join(dir, 'summary.md')} and summary.csv\n`);
   const failed = results.filter((r) => r.status === 'failed').length;
+  if (interrupted) {
+    out.write(`kiln: sweep interrupted: ${results.length} of ${plan.jobs.length} job(s) ran\n`);
+    return { dir, plan, results, exitCode: 130 };
+  }
   return { dir, plan, results, exitCode: failed ? 1 : 0 };
 }

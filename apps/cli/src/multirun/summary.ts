@@ -4,7 +4,7 @@ import type { JobResult } from './job-result';
 
 /** Best first by the monitor (its own direction), jobs without a value after, failures last. */
 export function sortResults(results: readonly JobResult[]): JobResult[] {
-  const rank = (r: JobResult) => (r.status === 'failed' ? 2 : r.best === undefined ? 1 : 0);
+  const rank = (r: JobResult) => (r.status !== 'ok' ? 2 : r.best === undefined ? 1 : 0);
   return [...results].sort((a, b) => {
     if (rank(a) !== rank(b)) return rank(a) - rank(b);
     if (a.best !== undefined && b.best !== undefined && a.best !== b.best) return (a.mode === 'min' ? 1 : -1) * (a.best - b.best);
@@ -56,13 +56,18 @@ export function summaryMarkdown(results: readonly JobResult[], title: string): s
   const lines = [
     `# ${title}`,
     '',
-    `${results.length} jobs, ${results.filter((r) => r.status === 'ok').length} ok, ${results.filter((r) => r.status === 'failed').length} failed; sorted by ${header[monitorCol]}${mode ? ` (${mode})` : ''}, best first.`,
+    `${results.length} jobs, ${results.filter((r) => r.status === 'ok').length} ok, ${results.filter((r) => r.status === 'failed').length} failed${interruptedText(results)}; sorted by ${header[monitorCol]}${mode ? ` (${mode})` : ''}, best first.`,
     '',
     `| ${keep.map((i) => mdCell(header[i])).join(' | ')} |`,
     `|${keep.map(() => '---').join('|')}|`,
     ...rows.map((row) => `| ${keep.map((i) => mdCell(i === monitorCol && row[i] !== '' ? fmt(Number(row[i])) : row[i])).join(' | ')} |`),
   ];
   return lines.join('\n') + '\n';
+}
+
+function interruptedText(results: readonly JobResult[]): string {
+  const n = results.filter((r) => r.status === 'interrupted').length;
+  return n ? `, ${n} interrupted` : '';
 }
 
 /** Writes `summary.csv` and `summary.md` into the sweep folder; returns the Markdown. */

@@ -21,6 +21,8 @@ export interface SweeperSettings {
   trials: number;
   /** Random search: seed of the sampler (default 0; the same seed gives the same jobs). */
   seed: number;
+  /** `hydra.sweep.dir`: parent of the dated sweep folders (default: the runner's, `multirun`). */
+  dir?: string;
 }
 
 export interface SweepJob {
@@ -60,15 +62,21 @@ function intSetting(token: string, raw: string, min: number): number {
 /**
  * Takes the sweeper's own settings out of the overrides (Hydra spelling):
  * `hydra.sweeper=grid|random` (also `basic` for grid), `hydra.sweeper.trials=N`
- * (or `n_trials`), `hydra.sweeper.seed=S`. Returns them and the remaining overrides.
+ * (or `n_trials`), `hydra.sweeper.seed=S`, `hydra.sweep.dir=DIR`. Returns them and the
+ * remaining overrides.
  */
 export function extractSweeperSettings(tokens: readonly string[], base: SweeperSettings = DEFAULT_SWEEPER): { settings: SweeperSettings; overrides: string[] } {
   const settings = { ...base };
   const overrides: string[] = [];
   for (const token of tokens) {
+    const dir = /^\+{0,2}hydra\.sweep\.dir=(.+)$/.exec(token.trim());
+    if (dir) {
+      settings.dir = dir[1].trim();
+      continue;
+    }
     const m = /^\+{0,2}hydra\.sweeper(?:\.([A-Za-z_]+))?=(.*)$/.exec(token.trim());
     if (!m) {
-      if (/^\+{0,2}hydra\./.test(token.trim())) throw new ConfigError(`Unknown sweeper setting '${token}' (known: hydra.sweeper=grid|random, hydra.sweeper.trials=N, hydra.sweeper.seed=S)`, { key: token.split('=')[0] });
+      if (/^\+{0,2}hydra\./.test(token.trim())) throw new ConfigError(`Unknown sweeper setting '${token}' (known: hydra.sweeper=grid|random, hydra.sweeper.trials=N, hydra.sweeper.seed=S, hydra.sweep.dir=DIR)`, { key: token.split('=')[0] });
       overrides.push(token);
       continue;
     }

@@ -130,6 +130,7 @@ describe('planSweep (random)', () => {
 
   it('sweeper settings are checked', () => {
     expect(extractSweeperSettings(['hydra.sweeper=basic', 'x=1'])).toEqual({ settings: { sweeper: 'grid', trials: 10, seed: 0 }, overrides: ['x=1'] });
+    expect(planSweep(['hydra.sweep.dir=runs/sweeps', 'x=1,2']).settings.dir).toBe('runs/sweeps');
     expect(() => planSweep(['hydra.sweeper=optuna'])).toThrow(/grid \(basic\) or random/);
     expect(() => planSweep(['hydra.sweeper.trials=0'])).toThrow(/integer ≥ 1/);
     expect(() => planSweep(['hydra.sweeper.trails=3'])).toThrow(/Unknown sweeper setting/);
