@@ -1,5 +1,5 @@
-import { relative } from 'node:path';
-import { composeConfig, writeConfigSchemas } from '@kiln/core';
+import { join, relative } from 'node:path';
+import { composeConfig, UsageError, writeConfigSchemas } from '@kiln/core';
 import { optionList, optionString, parseOrHelp, type CommandSpec } from '../args';
 import { findConfigDir, resolveUserPath, userCwd } from '../paths';
 import { registerWithImports } from '../registry';
@@ -28,7 +28,12 @@ export async function run(argv: string[]): Promise<number> {
   const { config } = composeConfig({ configDir, overrides: args.positionals });
   const imports = [...((config.imports as string[] | undefined) ?? []), ...optionList(args, 'import')];
   const registries = registerWithImports(imports);
-  const out = resolveUserPath(optionString(args, 'out') ?? `${configDir}/schema`);
+  const outOpt = optionString(args, 'out');
+  // never write into an installed copy of Kiln's configs by default
+  if (!outOpt && relative(userCwd(), configDir).startsWith('..')) {
+    throw new UsageError(`schema: the config dir ${configDir} is outside this folder; give --out=DIR`);
+  }
+  const out = outOpt ? resolveUserPath(outOpt) : join(configDir, 'schema');
   const written = writeConfigSchemas(registries, out, configSchemaOptions());
   const show = (p: string) => relative(userCwd(), p) || p;
   process.stdout.write(`wrote ${written.length} schema files to ${show(out)}: ${written.map((p) => p.slice(out.length + 1)).join(', ')}\n`);
