@@ -64,11 +64,32 @@ function fromMetricsCsv(file: string, monitor: string, mode: 'min' | 'max'): { b
   return { best: mode === 'min' ? Math.min(...values) : Math.max(...values), epochs };
 }
 
+/** `<run>/result.json` — `{ monitor, mode, best, epochs }` — when the train command writes one. */
+function fromResultJson(dir: string): Pick<JobResult, 'monitor' | 'mode' | 'best' | 'epochs'> | undefined {
+  const file = join(dir, 'result.json');
+  if (!existsSync(file)) return undefined;
+  try {
+    const r = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    if (typeof r.monitor !== 'string') return undefined;
+    return {
+      monitor: r.monitor,
+      mode: r.mode === 'min' || r.mode === 'max' ? r.mode : defaultMode(r.monitor),
+      best: typeof r.best === 'number' && Number.isFinite(r.best) ? r.best : undefined,
+      epochs: typeof r.epochs === 'number' ? r.epochs : undefined,
+    };
+  } catch {
+    return undefined; // a half-written file: fall back to the logs
+  }
+}
+
 /**
- * Reads what a finished job reached: `metrics.csv` when the csv logger ran (full precision),
- * else the job's own output (its final `done:` line and epoch log lines).
+ * Reads what a finished job reached: `result.json` if the run wrote one, else `metrics.csv`
+ * when the csv logger ran (full precision), else the job's own output (its final `done:`
+ * line and epoch log lines).
  */
 export function readJobOutcome(dir: string, output: string, config: Record<string, unknown> | undefined): Pick<JobResult, 'monitor' | 'mode' | 'best' | 'epochs'> {
+  const written = fromResultJson(dir);
+  if (written) return written;
   const done = DONE_LINE.exec(output);
   const configured = config ? monitorOf(config) : {};
   const monitor = done?.[1] ?? configured.monitor;

@@ -54,6 +54,8 @@ describe('job results', () => {
     writeFileSync(join(dir, 'metrics.csv'), 'epoch,step,val/loss\n0,2,0.71\n1,4,0.4321987\n2,6,0.6\n');
     expect(readJobOutcome(dir, out, { trainer: { monitor: 'val/loss' } })).toEqual({ monitor: 'val/loss', mode: 'min', best: 0.4321987, epochs: 3 });
     expect(readJobOutcome(dir, '', {})).toEqual({});
+    writeFileSync(join(dir, 'result.json'), JSON.stringify({ monitor: 'val/f1', best: 0.75, epochs: 4 }));
+    expect(readJobOutcome(dir, out, { trainer: { monitor: 'val/loss' } })).toEqual({ monitor: 'val/f1', mode: 'max', best: 0.75, epochs: 4 });
   });
 
   it('errorLine picks the kiln: line', () => {
