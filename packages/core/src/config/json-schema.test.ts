@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { componentRef } from '../component';
 import { createRegistries, type Registries } from '../registry';
-import { allConfigSchemas, configJsonSchemas, JSON_SCHEMA_DRAFT, partialJsonSchema, trainConfigJsonSchema, writeConfigSchemas } from './json-schema';
+import { allConfigSchemas, partialJsonSchema, trainConfigJsonSchema, writeConfigSchemas } from './config-schema-files';
+import { configJsonSchemas, JSON_SCHEMA_DRAFT } from './json-schema';
 
 class ImageProcessor {
   static readonly type = 'image';
