@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,33 @@ function sh(script: string, args: string[], cwd: string, env: Record<string, str
   const r = spawnSync('sh', [join(repo, script), ...args], { cwd, env: { ...process.env, FORCE_COLOR: '0', INIT_CWD: '', ...env }, encoding: 'utf8', timeout: 300_000 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
+
+describe('entry scripts without a built CLI', () => {
+  it('build it first (here a stand-in npx), then run it with the GPU ids and keep its exit code', () => {
+    const root = mkdtempSync(join(tmpdir(), 'kiln-scripts-root-'));
+    mkdirSync(join(root, 'tools'));
+    for (const f of ['train.sh', 'test.sh', 'predict.sh', 'tools/kiln-cli.sh']) copyFileSync(join(repo, f), join(root, f));
+    const bin = join(root, 'bin');
+    mkdirSync(bin);
+    // the stand-in "build" writes a main.js that prints its arguments and exits 3
+    writeFileSync(
+      join(bin, 'npx'),
+      `#!/bin/sh\necho "npx $*" >&2\nmkdir -p apps/cli/dist\necho 'console.log(JSON.stringify(process.argv.slice(2))); process.exitCode = 3;' > apps/cli/dist/main.js\n`,
+      { mode: 0o755 },
+    );
+    const env = { PATH: `${bin}:${process.env.PATH}` };
+    const run = (script: string, args: string[]) => spawnSync('sh', [join(root, script), ...args], { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8' });
+    const first = run('train.sh', ['0,1', 'trainer.maxEpochs=1']);
+    expect(first.stderr).toMatch(/building the CLI[\s\S]*npx tsc -b apps\/cli\/tsconfig\.lib\.json/);
+    expect(first.status).toBe(3);
+    expect(JSON.parse(first.stdout)).toEqual(['train', '--gpus=0,1', 'trainer.maxEpochs=1']);
+    const again = run('test.sh', ['in.csv', 'out.csv', '2', '--batch-size=8']);
+    expect(again.stderr).not.toMatch(/building/);
+    expect(JSON.parse(again.stdout)).toEqual(['test', '--input=in.csv', '--output=out.csv', '--gpus=2', '--batch-size=8']);
+    expect(JSON.parse(run('predict.sh', ['a b.png', 'c.png', '--topk=1']).stdout)).toEqual(['predict', '--image=a b.png', '--image=c.png', '--topk=1']);
+    expect(JSON.parse(run('train.sh', ['model=mlp']).stdout)).toEqual(['train', 'model=mlp']);
+  });
+});
 
 describe.skipIf(!existsSync(CLI))("the spec's entry scripts: train.sh, test.sh, predict.sh", () => {
   const work = mkdtempSync(join(tmpdir(), 'kiln-e2e-scripts-'));
