@@ -58,7 +58,9 @@ async function main(): Promise<void> {
       skipped.push(`${name} (register threw: ${(err as Error).message})`);
     }
   }
-  const written = writeConfigSchemas(registries, outDir);
+  // trainer/engine are config sections, not components: their schemas come from the CLI's list
+  const { configSchemaOptions } = require('../apps/cli/src/schema-sections') as typeof import('../apps/cli/src/schema-sections');
+  const written = writeConfigSchemas(registries, outDir, configSchemaOptions());
   for (const s of skipped) console.warn(`skipped ${s}`);
   for (const p of written) console.log(`wrote ${relative(process.cwd(), p)}`);
   if (written.length === 0) console.warn('no components registered: nothing written');

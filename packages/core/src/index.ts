@@ -35,6 +35,9 @@ export { resolveInterpolations, escapeInterpolations } from './config/interpolat
 export type { InterpolationOptions } from './config/interpolate';
 export { createRunDir, writeRunFiles, updateLatestLink, findLatestRun, loadRunConfig, LATEST_LINK } from './config/run-dir';
 export type { RunDirOptions, RunFiles } from './config/run-dir';
-export { configJsonSchemas, componentJsonSchema, trainConfigJsonSchema, writeConfigSchemas, JSON_SCHEMA_DRAFT } from './config/json-schema';
+export { configJsonSchemas, componentJsonSchema, JSON_SCHEMA_DRAFT } from './config/json-schema';
 export type { JsonSchema } from './config/json-schema';
+export { trainConfigJsonSchema, experimentJsonSchema, partialJsonSchema, allConfigSchemas, writeConfigSchemas, GROUP_SCHEMA_FILES, ROOT_SCHEMA_FILE } from './config/config-schema-files';
+export type { SectionSpec, ConfigSchemaOptions } from './config/config-schema-files';
 export { z } from 'zod';
+export * from './sweep';
