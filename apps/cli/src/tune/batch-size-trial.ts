@@ -42,8 +42,15 @@ export async function tryBatchSize(args: BatchTrialArgs): Promise<BatchTrial> {
   } catch (err) {
     if (!isOutOfMemoryError(err)) throw err;
     logger.debug(`batch ${args.batchSize}: ${(err as Error).message}`);
-    return { batchSize: args.batchSize, fits: false, error: (err as Error).message.split('\n')[0] };
+    return { batchSize: args.batchSize, fits: false, error: rootMessage(err) };
   } finally {
     parts?.dispose();
   }
+}
+
+/** The innermost cause's first line: the backend's own words, not the trainer's retry advice. */
+function rootMessage(err: unknown): string {
+  let e = err as { message?: unknown; cause?: unknown };
+  while (e.cause && typeof e.cause === 'object') e = e.cause as typeof e;
+  return String(e.message ?? e).split('\n')[0];
 }
