@@ -32,6 +32,10 @@ export async function tuneContext(req: TuneRequest): Promise<TuneContext> {
     ? loadRunConfig(resolveUserPath(req.savedConfig), { configDir, overrides: req.overrides })
     : composeConfig({ configDir, overrides: req.overrides });
   const logger = new Logger({ level: req.debug ? 'DEBUG' : 'INFO' });
+  const devices = ((config.trainer ?? {}) as { devices?: unknown }).devices;
+  if ((Array.isArray(devices) && devices.length > 1) || (typeof devices === 'number' && devices > 1)) {
+    logger.warn(`trainer.devices=${JSON.stringify(devices)}: tuning runs in one process on one device; per-device batch sizes are what it finds`);
+  }
   const backend = String(((config.engine ?? {}) as { backend?: string }).backend ?? 'auto');
   seedEverything(Number(config.seed ?? 0));
   await initEngine({ backend, ...(req.gpus ? { gpus: req.gpus.slice(0, 1) } : {}), logger });
