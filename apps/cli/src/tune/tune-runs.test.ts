@@ -101,10 +101,21 @@ class PeakProbe {
   }
 }
 
+/** Fails like the native backend's allocator (`std::bad_alloc`) above 24 rows: a real OOM message, not the simulated one. */
+class BadAllocAbove24 {
+  static readonly type = 'bad_alloc_above_24';
+  private readonly inner = new CrossEntropyLoss({});
+  compute(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
+    if (logits.shape[0] > 24) throw new Error('std::bad_alloc');
+    return this.inner.compute(logits, targets);
+  }
+}
+
 function registries() {
   const r = registerAll();
   r.datasets.register(BlobsData as never, 'test');
   r.losses.register(PeakProbe as never, 'test');
+  r.losses.register(BadAllocAbove24 as never, 'test');
   return r;
 }
 
@@ -186,6 +197,14 @@ describe('tryBatchSize + searchBatchSize under a simulated memory cap', () => {
     expect(result.trials.find((t) => t.batchSize === 128)!.error).toMatch(/simulated/);
     // the config handed in is untouched (each try rebuilds from a copy with data.batchSize=N)
     expect((config.data as { batchSize: number }).batchSize).toBe(8);
+  });
+
+  it("recognises a backend's own out-of-memory error through the trainer (engine's isOutOfMemoryError)", async () => {
+    const reg = registries();
+    const config = { ...blobsConfig({ count: 256 }), loss: { _target_: 'bad_alloc_above_24' } };
+    const result = await searchBatchSize({ init: 2, max: 256, tryBatch: (n) => tryBatchSize({ config, registries: reg, batchSize: n, steps: 1 }) });
+    expect(result).toMatchObject({ batchSize: 24, firstFailure: 25 });
+    expect(result.trials.find((t) => !t.fits)!.error).toBe('std::bad_alloc');
   });
 
   it('reaches --max when everything fits, and a non-memory error propagates', async () => {
