@@ -11,7 +11,7 @@ export { wasmBinaryDir } from './wasm/wasm-paths';
 export { launchWorkers, WorkerFailedError } from './parallel/launch-workers';
 export type { LaunchWorkersOptions, WorkersResult } from './parallel/launch-workers';
 export { getCommunicator, LocalCommunicator, IpcCommunicator, workerIdentity } from './parallel/communicator';
-export type { Communicator, IpcChannel } from './parallel/communicator';
+export type { IpcChannel } from './parallel/communicator';
 export { CollectiveHub, CollectiveMismatchError } from './parallel/collective-hub';
 export { ENV_RANK, ENV_WORLD_SIZE, ENV_DEVICE_KIND, ENV_DEVICE_ID } from './parallel/messages';
 export { ENV_COMM_DIR, ENV_SHARED_MIN } from './parallel/shared-files';

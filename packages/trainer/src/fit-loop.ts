@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { KilnError } from '@kiln/core';
 import { batchGradients, type BatchGradients } from './batch-gradients';
-import { callHook } from './callback';
+import { callHook } from '@kiln/contracts';
 import { loadCheckpoint } from './checkpoint';
 import { allReduceGradients, allReduceSum, broadcastWeights } from './distributed';
 import { WeightEma } from './ema';
@@ -13,7 +13,7 @@ import { formatMetrics, memoryLoader, resolveLimit, skipBatches, takeBatches } f
 import { isOutOfMemoryError } from '@kiln/engine';
 import { findResumeCheckpoint } from './resume';
 import { SignalWatcher } from './signals';
-import type { Batch, DataLoader } from './types';
+import type { Batch, DataLoader } from '@kiln/contracts';
 import { FitState, isSetUp } from './fit-state';
 import type { FitResult } from './fit-types';
 

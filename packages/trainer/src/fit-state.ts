@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { globalRandom, KilnError, silentLogger, type Logger, type RngState } from '@kiln/core';
-import type { Callback, TrainerView } from './callback';
+import type { Callback, TrainerView } from '@kiln/contracts';
 import { saveCheckpoint, type CheckpointPayload } from './checkpoint';
 import { WeightEma } from './ema';
 import { defaultMonitorMode } from './loop-helpers';
 import { parseSlotKey, slotKey } from './optimizers/optimizer';
 import { SignalWatcher } from './signals';
 import type { ResolvedTrainerOptions } from './trainer-options';
-import type { Communicator, DataLoader, DataModule, StreamingMetric } from './types';
+import type { Communicator, DataLoader, DataModule, StreamingMetric } from '@kiln/contracts';
 import { getWeightsMap, setWeightsMap } from '@kiln/models';
 import { setWeightsOrdered, trainableVariables } from './weights';
 import type { FitArgs, FitResult } from './fit-types';
@@ -107,6 +107,8 @@ export abstract class FitState {
       get valBatchesPerEpoch() { return loop.valBatches; },
       get metrics() { return loop.metrics; },
       get learningRate() { return loop.args.optimizer.lr; },
+      get monitor() { return loop.o.monitor; },
+      get monitorMode() { return loop.monitorMode; },
       get runDir() { return loop.writeRunDir; },
       get isGlobalZero() { return loop.rank === 0; },
       get logger() { return loop.logger; },

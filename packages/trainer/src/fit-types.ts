@@ -1,7 +1,7 @@
-import type { Callback } from './callback';
+import type { Callback } from '@kiln/contracts';
 import type { Optimizer } from './optimizers/optimizer';
 import type { LrScheduler } from './schedulers/scheduler';
-import type { Communicator, DataModule, LossFn, StreamingMetric, TrainableModel } from './types';
+import type { Communicator, DataModule, LossFn, StreamingMetric, TrainableModel } from '@kiln/contracts';
 
 export interface FitArgs {
   model: TrainableModel;

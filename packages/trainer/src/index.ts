@@ -1,6 +1,7 @@
 // Public API of @kiln/trainer (named exports only).
-export { Callback, callHook } from './callback';
-export type { TrainerView, TrainBatchEnd, HookName } from './callback';
+// The callback contract lives in @kiln/contracts; re-exported so `extends Callback` needs one import.
+export { Callback, callHook } from '@kiln/contracts';
+export type { TrainerView, TrainBatchEnd, EpochEnd, HookName } from '@kiln/contracts';
 export { Trainer } from './trainer';
 export type { EvaluateArgs } from './trainer';
 export type { FitArgs, FitResult } from './fit-types';
@@ -43,7 +44,6 @@ export type { ReduceOnPlateauOptions } from './schedulers/reduce-on-plateau';
 export { WeightEma } from './ema';
 export { setWeightsOrdered } from './weights';
 export { clipByValue, clipByGlobalNorm } from './gradients';
-export type { Batch, DataLoader, DataModule, ShardOptions, TrainableModel, LossFn, StreamingMetric, Communicator } from './types';
 export { register } from './register';
 export { trainFromConfig } from './train-from-config';
 export type { TrainFromConfigArgs } from './train-from-config';

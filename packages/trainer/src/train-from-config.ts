@@ -7,12 +7,12 @@ import {
   type Logger,
   type Registries,
 } from '@kiln/core';
-import type { Callback } from './callback';
+import type { Callback } from '@kiln/contracts';
 import type { FitResult } from './fit-types';
 import type { Optimizer } from './optimizers/optimizer';
 import type { LrScheduler } from './schedulers/scheduler';
 import { Trainer } from './trainer';
-import type { Communicator, DataModule, LossFn, StreamingMetric, TrainableModel } from './types';
+import type { Communicator, DataModule, LossFn, StreamingMetric, TrainableModel } from '@kiln/contracts';
 
 export interface TrainFromConfigArgs {
   /** The resolved config: `data`, `model`, `loss`, `optimizer`, `scheduler`, `trainer`, `callbacks`, `seed`. */

@@ -1,5 +1,5 @@
 import { componentRef, z } from '@kiln/core';
-import type { StreamingMetric } from './types';
+import type { StreamingMetric } from '@kiln/contracts';
 
 /** `null` (all), a batch count (int ≥ 1) or a fraction of the loader (0 < f ≤ 1). */
 const limitSchema = z

@@ -5,7 +5,7 @@ import { FitLoop } from './fit-loop';
 import type { FitArgs, FitResult } from './fit-types';
 import { resolveLimit } from './loop-helpers';
 import { trainerOptionsSchema, type ResolvedTrainerOptions, type TrainerOptions } from './trainer-options';
-import type { Communicator, DataModule, LossFn, StreamingMetric, TrainableModel } from './types';
+import type { Communicator, DataModule, LossFn, StreamingMetric, TrainableModel } from '@kiln/contracts';
 
 export interface EvaluateArgs {
   model: TrainableModel;
