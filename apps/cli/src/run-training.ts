@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRunDir, loggerFromConfig, seedEverything, writeRunFiles } from '@kiln/core';
+import { createRunDir, loggerFromConfig, writeRunFiles } from '@kiln/core';
 import { resolveUserPath } from './paths';
 import { registerWithImports } from './registry';
 import * as engine from '@kiln/engine';
@@ -59,10 +59,10 @@ export async function runTraining(req: TrainingRequest): Promise<number> {
     }
   }
 
-  seedEverything(Number(config.seed ?? 0));
-  await engine.initEngine({ backend, ...devices, logger });
+  const engineInfo = await engine.initEngine({ backend, ...devices, logger });
   const communicator = isWorker ? engine.getCommunicator() : undefined;
-  const result = await trainFromConfig({ config, registries: registerWithImports(config.imports), logger, runDir, communicator });
+  // trainFromConfig builds the run's container (seeded once there) and every component through it.
+  const result = await trainFromConfig({ config, registries: registerWithImports(config.imports), logger, runDir, communicator, engine: engineInfo });
   if (rank === 0 && result.bestMetric !== undefined) {
     const best = runDir && existsSync(join(runDir, 'checkpoints', 'best.ckpt')) ? join(runDir, 'checkpoints', 'best.ckpt') : result.bestCheckpoint;
     logger.info(`done: best ${result.monitor} = ${result.bestMetric.toFixed(4)}${best ? `, checkpoint ${best}` : ''}`);

@@ -1,5 +1,8 @@
 import type { ZodType } from 'zod';
 import { componentKindOf, type ComponentClass, type ComponentContext } from './component';
+
+/** The services a component of class `cls` receives (the run container resolves them). */
+export type ServicesFor = (cls: ComponentClass) => ComponentContext;
 import { ConfigError } from './errors';
 import type { Kind } from './kinds';
 import type { Registries } from './registry';
@@ -23,10 +26,15 @@ function fieldSchema(schema: ZodType | undefined, key: string): unknown {
  * lists) are built first, depth first, so the parent receives instances.
  */
 export class ComponentBuilder {
+  private readonly servicesFor: ServicesFor;
+
+  /** `services`: one context for every component, or per class (how `RunContainer` injects). */
   constructor(
     readonly registries: Registries,
-    readonly context: ComponentContext = {},
-  ) {}
+    services: ComponentContext | ServicesFor = {},
+  ) {
+    this.servicesFor = typeof services === 'function' ? services : () => services;
+  }
 
   /** `extra` adds options the config does not hold (e.g. `numClasses` from the data). */
   build<T = unknown>(kind: Kind, node: unknown, path: string, extra: Record<string, unknown> = {}): T {
@@ -44,7 +52,7 @@ export class ComponentBuilder {
       options[key] = this.buildNested(value, `${path ? path + '.' : ''}${key}`, hint);
     }
     const valid = validateOptions(cls.optionsSchema, options, { component: target, kind, path });
-    return new cls(valid, this.context);
+    return new cls(valid, this.servicesFor(cls as ComponentClass));
   }
 
   private buildNested(value: unknown, path: string, hint: Kind | undefined): unknown {

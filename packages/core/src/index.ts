@@ -17,9 +17,12 @@ export { Registry, Registries, createRegistries } from './registry';
 export type { RegisterFn } from './registry';
 export { validateOptions } from './validate-options';
 export { ComponentBuilder, isComponentNode } from './builder';
+export type { ServicesFor } from './builder';
 export type { ConfigNode } from './builder';
-export { createRunContainer, buildFromConfig, TOKENS } from './container';
+export { RunContainer, createRunContainer } from './container';
 export type { RunServices } from './container';
+export { TOKENS, token } from './injection';
+export type { Token, ServiceName, InjectSpec } from './injection';
 // Config: YAML, composition, overrides, interpolation, run directory, JSON Schema.
 export { parseYaml, loadYamlFile, parseYamlValue, stringifyYaml, toYaml } from './config/yaml-io';
 export { deepMerge, cloneConfig, isPlainObject } from './config/merge';

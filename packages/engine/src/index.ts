@@ -16,4 +16,3 @@ export { CollectiveHub, CollectiveMismatchError } from './parallel/collective-hu
 export { ENV_RANK, ENV_WORLD_SIZE, ENV_DEVICE_KIND, ENV_DEVICE_ID } from './parallel/messages';
 export { ENV_COMM_DIR, ENV_SHARED_MIN } from './parallel/shared-files';
 export type { CollectiveOp, CollectiveRequest, CollectiveReply } from './parallel/messages';
-export { register } from './register';

@@ -45,5 +45,5 @@ export { WeightEma } from './ema';
 export { setWeightsOrdered } from './weights';
 export { clipByValue, clipByGlobalNorm } from './gradients';
 export { register } from './register';
-export { trainFromConfig } from './train-from-config';
-export type { TrainFromConfigArgs } from './train-from-config';
+export { trainFromConfig, assembleRun } from './train-from-config';
+export type { TrainFromConfigArgs, AssembledRun } from './train-from-config';

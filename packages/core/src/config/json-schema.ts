@@ -87,6 +87,7 @@ const TRAIN_KEYS: Record<string, Kind> = {
   loss: 'losses',
   optimizer: 'optimizers',
   scheduler: 'schedulers',
+  trainer: 'trainers',
 };
 
 /**
