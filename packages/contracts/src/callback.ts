@@ -96,6 +96,6 @@ export interface CheckpointCallback {
   readonly lastModelPath: string | undefined;
 }
 
-export function isCheckpointCallback(value: unknown): value is CheckpointCallback {
+export function isCheckpointCallback<T>(value: T): value is T & CheckpointCallback {
   return typeof value === 'object' && value !== null && (value as { writesCheckpoints?: unknown }).writesCheckpoints === true;
 }

@@ -25,14 +25,11 @@ export interface FitResult {
   metrics: Record<string, number>;
   epochsCompleted: number;
   globalStep: number;
+  /** The best value of `trainer.monitor`, when it was logged. */
   best?: { monitor: string; mode: 'min' | 'max'; value: number };
-  /** Reported by a checkpoint callback (`bestModelPath`), when there is one. */
+  /** Reported by the checkpoint callback (`isCheckpointCallback`), when there is one. */
   bestCheckpointPath?: string;
   lastCheckpointPath?: string;
   resumedFrom?: string;
   stoppedEarly: boolean;
-  /** Flat aliases for callers that want just the numbers: `monitor`, `best.value`, `bestCheckpointPath`. */
-  monitor: string;
-  bestMetric?: number;
-  bestCheckpoint?: string;
 }

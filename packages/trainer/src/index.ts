@@ -5,7 +5,7 @@ export type { TrainerView, TrainBatchEnd, EpochEnd, HookName } from '@kiln/contr
 export { Trainer } from './trainer';
 export type { EvaluateArgs } from './trainer';
 export type { FitArgs, FitResult } from './fit-types';
-export { trainerOptionsSchema } from './trainer-options';
+export { trainerOptionsSchema, trainerDevices } from './trainer-options';
 export type { TrainerOptions, ResolvedTrainerOptions } from './trainer-options';
 export { NonFiniteLossError, TrainingInterruptedError, CheckpointError } from './errors';
 export {
