@@ -1,7 +1,7 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { writeFileAtomicSync, z, type ComponentContext } from '@kiln/core';
+import { quoteCsv, writeFileAtomicSync, z, type ComponentContext } from '@kiln/core';
 import { Callback, type EpochEnd, type TrainBatchEnd, type TrainerView } from '@kiln/contracts';
 
 const optionsSchema = z
@@ -84,17 +84,13 @@ export class CsvLogger extends Callback {
   }
 
   private rewrite(): void {
-    const header = [...FIXED, ...this.columns].map(csvField).join(',') + '\n';
+    const header = [...FIXED, ...this.columns].map(quoteCsv).join(',') + '\n';
     writeFileAtomicSync(this.path!, header + this.rows.map((r) => this.line(r)).join(''));
   }
 
   private line(row: Row): string {
     return [...FIXED, ...this.columns].map((c) => (row.has(c) ? String(row.get(c)) : '')).join(',') + '\n';
   }
-}
-
-function csvField(text: string): string {
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** Reads a metrics CSV back: the header and each row's non-empty cells as numbers. */

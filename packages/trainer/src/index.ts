@@ -17,8 +17,9 @@ export {
   CHECKPOINT_VERSION,
 } from './checkpoint';
 export type { CheckpointPayload, NamedArray, OptimizerSlotEntry } from './checkpoint';
-export { findResumeCheckpoint, restoreModelFromCheckpoint } from './resume';
-export type { RestoredModel } from './resume';
+export { findResumeCheckpoint } from './resume';
+export { restoreModelFromCheckpoint } from './restore-model';
+export type { RestoredModel } from './restore-model';
 export { BaseOptimizer, slotKey, parseSlotKey } from './optimizers/optimizer';
 export type { Optimizer, OptimizerState } from './optimizers/optimizer';
 export { Sgd } from './optimizers/sgd';

@@ -1,4 +1,4 @@
-import { ConfigError, createRunContainer, silentLogger, TOKENS, type Logger, type Registries, type RunContainer } from '@kiln/core';
+import { ConfigError, createRunContainer, resolveUserPath, silentLogger, TOKENS, type Logger, type Registries, type RunContainer } from '@kiln/core';
 import type { Callback, Communicator, DataModule, LossFn, TrainableModel } from '@kiln/contracts';
 import type { FitResult } from './fit-types';
 import type { Optimizer } from './optimizers/optimizer';
@@ -93,7 +93,7 @@ export async function trainFromConfig(args: TrainFromConfigArgs): Promise<FitRes
     const { trainer, ...parts } = await assembleRun(run);
     const result = await trainer.fit({
       ...parts,
-      runsRoot: args.runsRoot ?? runsRootOf(config),
+      runsRoot: resolveUserPath(args.runsRoot ?? runsRootOf(config)),
       meta: { config, processor: parts.data.processor?.toConfig() ?? null, classes: parts.data.classes, ...args.meta },
     });
     if (result.best) {

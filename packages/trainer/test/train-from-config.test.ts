@@ -8,7 +8,7 @@ import { register as registerMetrics } from '@kiln/metrics';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../src/checkpoint';
 import { register } from '../src/register';
-import { restoreModelFromCheckpoint } from '../src/resume';
+import { restoreModelFromCheckpoint } from '../src/restore-model';
 import { trainFromConfig } from '../src/train-from-config';
 import { FakeDataModule, tinyModel } from './fake-data';
 import { removeTempDirs, tempDir } from './helpers';

@@ -11,6 +11,7 @@ import {
 import { resolveInterpolations } from './interpolate';
 import { cloneConfig, deepMerge, isPlainObject } from './merge';
 import { applyOverride, parseOverride, type Override } from './override';
+import { anchorImports } from './user-paths';
 
 /** Groups whose option files merge at the root (Hydra's `# @package _global_`). */
 export const GLOBAL_GROUPS: readonly string[] = ['experiment'];
@@ -101,7 +102,17 @@ export function composeConfig(options: ComposeOptions = {}): ComposeResult {
   return { config, overrides: tokens, choices };
 }
 
+/** Files merged at the root may list `imports:`; relative entries resolve against the file's folder. */
+function withAnchoredImports(file: ConfigFile): ConfigFile {
+  if (!('imports' in file.body)) return file;
+  return { ...file, body: { ...file.body, imports: anchorImports(file.body.imports, file.path) } };
+}
+
 function loadPrimary(options: ComposeOptions, configDir: string): ConfigFile {
+  return withAnchoredImports(readPrimary(options, configDir));
+}
+
+function readPrimary(options: ComposeOptions, configDir: string): ConfigFile {
   if (options.configFile) {
     const file = readConfigFile(options.configFile);
     if (file.defaults.length) {
@@ -186,7 +197,7 @@ function applyGlobalDefaults(items: Item[], configDir: string, fromCommandLine: 
       if (target) Object.assign(target, { option: e.option, from });
       else items.splice(items.indexOf(item), 0, { kind: 'group', group: e.group, option: e.option, optional: e.optional, from });
     }
-    globals.set(item, file);
+    globals.set(item, withAnchoredImports(file));
   }
   return globals;
 }
