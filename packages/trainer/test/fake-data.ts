@@ -77,7 +77,7 @@ class FakeLoader implements DataLoader {
   }
 }
 
-/** A tiny in-memory DataModule implementing the CONTRACTS.md shapes. */
+/** A tiny in-memory DataModule implementing the @kiln/contracts shape. */
 export class FakeDataModule implements DataModule {
   readonly classes: string[];
   readonly numClasses: number;
