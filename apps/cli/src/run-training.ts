@@ -4,7 +4,7 @@ import { createRunDir, loggerFromConfig, writeRunFiles } from '@kiln/core';
 import { resolveUserPath } from './paths';
 import { registerWithImports } from './registry';
 import * as engine from '@kiln/engine';
-import { trainerDevices, trainFromConfig } from '@kiln/trainer';
+import { checkRunConfig, trainerDevices, trainFromConfig } from '@kiln/trainer';
 
 export interface TrainingRequest {
   config: Record<string, unknown>;
@@ -26,6 +26,10 @@ export async function runTraining(req: TrainingRequest): Promise<number> {
   const runCfg = (config.run ?? {}) as { root?: string };
   const backend = String(((config.engine ?? {}) as { backend?: string }).backend ?? 'auto');
   let devices = trainerDevices(config.trainer);
+
+  // Every component node is checked before anything is created or moved (a typo must not hide the last run).
+  const registries = registerWithImports(config.imports);
+  checkRunConfig(config, registries);
 
   let runDir: string | undefined = process.env.KILN_RUN_DIR || undefined;
   if (!runDir && !fastDevRun) {
@@ -61,7 +65,7 @@ export async function runTraining(req: TrainingRequest): Promise<number> {
   const engineInfo = await engine.initEngine({ backend, ...devices, logger });
   const communicator = isWorker ? engine.getCommunicator() : undefined;
   // trainFromConfig builds the run's container (seeded once there) and every component through it.
-  const result = await trainFromConfig({ config, registries: registerWithImports(config.imports), logger, runDir, communicator, engine: engineInfo });
+  const result = await trainFromConfig({ config, registries, logger, runDir, communicator, engine: engineInfo });
   if (rank === 0 && result.best) {
     const best = runDir && existsSync(join(runDir, 'checkpoints', 'best.ckpt')) ? join(runDir, 'checkpoints', 'best.ckpt') : result.bestCheckpointPath;
     logger.info(`done: best ${result.best.monitor} = ${result.best.value.toFixed(4)}${best ? `, checkpoint ${best}` : ''}`);

@@ -46,5 +46,5 @@ export { WeightEma } from './ema';
 export { setWeightsOrdered } from './weights';
 export { clipByValue, clipByGlobalNorm } from './gradients';
 export { register } from './register';
-export { trainFromConfig, assembleRun } from './train-from-config';
+export { trainFromConfig, assembleRun, checkRunConfig } from './train-from-config';
 export type { TrainFromConfigArgs, AssembledRun } from './train-from-config';

@@ -1,4 +1,4 @@
-import { ConfigError, createRunContainer, resolveUserPath, silentLogger, TOKENS, type Logger, type Registries, type RunContainer } from '@kiln/core';
+import { ComponentBuilder, ConfigError, createRunContainer, resolveUserPath, silentLogger, TOKENS, type Logger, type Registries, type RunContainer } from '@kiln/core';
 import type { Callback, Communicator, DataModule, LossFn, TrainableModel } from '@kiln/contracts';
 import type { FitResult } from './fit-types';
 import type { Optimizer } from './optimizers/optimizer';
@@ -45,6 +45,28 @@ function asRecord(value: unknown, path: string): Record<string, unknown> {
 function runsRootOf(config: Record<string, unknown>): string {
   const run = config.run as { root?: unknown } | undefined;
   return typeof run?.root === 'string' ? run.root : 'outputs';
+}
+
+/** What the data gives the model at build time; a config check cannot know it yet. */
+const FROM_DATA = ['numClasses', 'inputShape'];
+
+/**
+ * Checks every component node of a training config — registered `_target_`, known keys, valid
+ * values — without building the run, touching data or writing anything (no container, no
+ * seeding). `train` calls it before it creates the run directory, so a config error leaves
+ * earlier runs (and `outputs/latest`) as they were.
+ */
+export function checkRunConfig(config: Record<string, unknown>, registries: Registries): void {
+  const builder = new ComponentBuilder(registries, { logger: silentLogger });
+  builder.check('datasets', config.data, 'data');
+  builder.check('models', config.model, 'model', FROM_DATA);
+  builder.check('losses', config.loss, 'loss');
+  builder.check('optimizers', config.optimizer, 'optimizer');
+  if (config.scheduler !== undefined && config.scheduler !== null) builder.check('schedulers', config.scheduler, 'scheduler');
+  for (const [name, node] of Object.entries(asRecord(config.callbacks, 'callbacks'))) {
+    if (node !== null && node !== false) builder.check('callbacks', node, `callbacks.${name}`);
+  }
+  builder.check('trainers', { _target_: 'trainer', ...asRecord(config.trainer, 'trainer') }, 'trainer');
 }
 
 /**

@@ -204,8 +204,8 @@ function applyGlobalDefaults(items: Item[], configDir: string, fromCommandLine: 
 
 /** `augmentation@data.augmentation=strong` → the override with `augmentation/strong.yaml` as its value. */
 function withGroupValue(o: Override, configDir: string): Override {
-  const node = loadGroupOption(configDir, o.group!, o.value as string, `command line '${o.token}'`).body;
-  return { ...o, value: node };
+  const file = loadGroupOption(configDir, o.group!, o.value as string, `command line '${o.token}'`);
+  return { ...o, value: file.isNull ? null : file.body };
 }
 
 function setSubChoice(subChoices: Map<string, string | null>, o: Override, configDir: string): void {
@@ -223,7 +223,8 @@ function mergeGroup(
   subChoices: ReadonlyMap<string, string | null>,
 ): Record<string, unknown> {
   if (item.optional && !findOptionFile(configDir, item.group, option)) return config;
-  const node = loadGroupOption(configDir, item.group, option, item.from, [], subChoices).body;
+  const file = loadGroupOption(configDir, item.group, option, item.from, [], subChoices);
+  const node = file.body;
   const segments = item.group.split('/');
   const out = cloneConfig(config);
   let parent = out;
@@ -232,6 +233,6 @@ function mergeGroup(
     parent = parent[seg] as Record<string, unknown>;
   }
   const last = segments[segments.length - 1];
-  parent[last] = item.replace ? cloneConfig(node) : deepMerge(parent[last] ?? {}, node);
+  parent[last] = file.isNull ? null : item.replace ? cloneConfig(node) : deepMerge(parent[last] ?? {}, node);
   return out;
 }
