@@ -1,12 +1,12 @@
 import type { ZodType } from 'zod';
 import { componentKindOf, type ComponentClass, type ComponentContext } from './component';
-
-/** The services a component of class `cls` receives (the run container resolves them). */
-export type ServicesFor = (cls: ComponentClass) => ComponentContext;
 import { ConfigError } from './errors';
 import type { Kind } from './kinds';
 import type { Registries } from './registry';
 import { validateOptions } from './validate-options';
+
+/** The services a component of class `cls` receives (the run container resolves them). */
+export type ServicesFor = (cls: ComponentClass) => ComponentContext;
 
 export type ConfigNode = Record<string, unknown>;
 
