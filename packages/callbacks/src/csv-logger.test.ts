@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fakeTrainer, messages, tempRunDir, type FakeTrainer, withEpochEnds } from './__fixtures__/fake-trainer';
+import { fakeTrainer, messages, tempRunDir, type FakeTrainer, type Driven, withEpochEnds } from './__fixtures__/fake-trainer';
 import { CsvLogger, readMetricsCsv } from './csv-logger';
 
-async function epochEnd(cb: CsvLogger, t: FakeTrainer, steps: number, train: Record<string, number>, val: Record<string, number>) {
+async function epochEnd(cb: Driven<CsvLogger>, t: FakeTrainer, steps: number, train: Record<string, number>, val: Record<string, number>) {
   for (let i = 0; i < steps; i++) {
     t.globalStep += 1;
     cb.onTrainBatchEnd(t, { batchIdx: i, batchSize: 4, loss: t.globalStep / 10 });

@@ -1,11 +1,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fakeTrainer, messages, tempRunDir, type FakeTrainer, withEpochEnds } from './__fixtures__/fake-trainer';
+import { fakeTrainer, messages, tempRunDir, type FakeTrainer, type Driven, withEpochEnds } from './__fixtures__/fake-trainer';
 import { ModelCheckpoint, type ModelCheckpointOptions } from './model-checkpoint';
 
 /** Runs `scores.length` epochs, each ending with validation reporting `monitor = score`. */
-async function runEpochs(cb: ModelCheckpoint, t: FakeTrainer, scores: number[], monitor = 'val/accuracy') {
+async function runEpochs(cb: Driven<ModelCheckpoint>, t: FakeTrainer, scores: number[], monitor = 'val/accuracy') {
   await cb.onFitStart(t);
   for (const score of scores) {
     t.globalStep += 10;

@@ -75,7 +75,7 @@ export function messages(t: FakeTrainer, level?: LogRecord['level']): string[] {
  * that drive hooks by hand: after validation, at train end when there is no validation data,
  * or (an epoch that skipped validation) before the next epoch starts and at fit end.
  */
-export function withEpochEnds<C extends Callback>(cb: C): C {
+export function withEpochEnds<C extends Callback>(cb: C): C & Required<Pick<Callback, DrivenHook>> {
   let pending: EpochEnd | undefined;
   const emit = async (t: TrainerView) => {
     const record = pending;
@@ -109,8 +109,13 @@ export function withEpochEnds<C extends Callback>(cb: C): C {
     await emit(t as TrainerView);
     await fitEnd?.call(cb, t);
   };
-  return cb;
+  return cb as C & Required<Pick<Callback, DrivenHook>>;
 }
+
+/** A callback whose hand-driven hooks are always there (`withEpochEnds` adds them). */
+export type Driven<C extends Callback> = C & Required<Pick<Callback, DrivenHook>>;
+
+type DrivenHook = 'onTrainEpochStart' | 'onTrainEpochEnd' | 'onValidationEnd' | 'onFitEnd';
 
 function withoutCounters(metrics: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(metrics).filter(([k]) => k !== 'epoch' && k !== 'step'));
