@@ -1,9 +1,8 @@
 import { silentLogger, type Logger, type Registries } from '@kiln/core';
 import { isOutOfMemoryError } from '@kiln/engine';
-import { Trainer } from '@kiln/trainer';
 import type { BatchTrial } from './batch-size-search';
 import { withMemoryLimit } from './memory-cap';
-import { buildTuneParts, tuneTrainerOptions, type TuneParts } from './tune-parts';
+import { buildTuneParts, type TuneParts } from './tune-parts';
 
 export interface BatchTrialArgs {
   config: Record<string, unknown>;
@@ -14,6 +13,7 @@ export interface BatchTrialArgs {
   /** Simulated memory cap in bytes (see `withMemoryLimit`). */
   memoryLimit?: number;
   logger?: Logger;
+  engine?: unknown;
 }
 
 /** The config with `data.batchSize` replaced (the input is left untouched). */
@@ -31,13 +31,9 @@ export async function tryBatchSize(args: BatchTrialArgs): Promise<BatchTrial> {
   const config = withBatchSize(args.config, args.batchSize);
   let parts: TuneParts | undefined;
   try {
-    parts = await buildTuneParts({ config, registries: args.registries, logger: silentLogger });
+    parts = await buildTuneParts({ config, registries: args.registries, engine: args.engine, maxSteps: args.steps, minBatchSize: args.batchSize });
     const loss = args.memoryLimit !== undefined ? withMemoryLimit(parts.loss, args.memoryLimit) : parts.loss;
-    const trainer = new Trainer(
-      { ...tuneTrainerOptions(config), minBatchSize: args.batchSize, maxSteps: args.steps, maxEpochs: 1_000_000, logEveryNSteps: 1_000_000 } as never,
-      { logger: silentLogger },
-    );
-    await trainer.fit({ model: parts.model, loss, optimizer: parts.optimizer, data: parts.data, callbacks: {} });
+    await parts.trainer.fit({ model: parts.model, loss, optimizer: parts.optimizer, data: parts.data, callbacks: {} });
     return { batchSize: args.batchSize, fits: true };
   } catch (err) {
     if (!isOutOfMemoryError(err)) throw err;

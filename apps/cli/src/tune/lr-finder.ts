@@ -1,5 +1,5 @@
 import { silentLogger, type Logger } from '@kiln/core';
-import { Callback, NonFiniteLossError, Trainer, type LrScheduler, type TrainBatchEnd, type TrainerView } from '@kiln/trainer';
+import { Callback, NonFiniteLossError, type LrScheduler, type TrainBatchEnd, type TrainerView } from '@kiln/trainer';
 import { LrCurve, smoothingFor, suggestLr, sweepLr, type LrPoint } from './lr-curve';
 import type { TuneParts } from './tune-parts';
 
@@ -11,8 +11,6 @@ export interface LrFindOptions {
   divergeFactor?: number;
   /** EMA factor of the smoothed loss (default `smoothingFor(steps)`; Lightning: 0.98). */
   beta?: number;
-  /** `trainer:` options of the run (accumulation, clipping); steps/epochs are set here. */
-  trainerOptions?: Record<string, unknown>;
   logger?: Logger;
 }
 
@@ -67,18 +65,21 @@ class SweepRecorder extends Callback {
 /**
  * The learning-rate range test (Smith 2015; Lightning's `lr_find`): `steps` optimizer steps
  * with the LR rising exponentially from `minLr` to `maxLr`, on the run's own model, data,
- * loss and optimizer through the real trainer loop. The weights it leaves are spoiled by
- * the high LRs: callers dispose them.
+ * loss and optimizer through the run's trainer (built with `maxSteps = steps`, see
+ * `buildTuneParts`). The weights it leaves are spoiled by the high LRs: callers dispose them.
  */
 export async function findLr(parts: TuneParts, options: LrFindOptions): Promise<LrFindResult> {
   if (!(options.minLr > 0) || !(options.maxLr > options.minLr)) throw new RangeError(`lr range: need 0 < minLr < maxLr (got ${options.minLr}, ${options.maxLr})`);
   if (!Number.isInteger(options.steps) || options.steps < 2) throw new RangeError(`lr range: steps must be an integer ≥ 2 (got ${options.steps})`);
   const logger = options.logger ?? silentLogger;
   const curve = new LrCurve(options.beta ?? smoothingFor(options.steps), options.divergeFactor ?? 4);
-  const trainer = new Trainer({ ...(options.trainerOptions ?? {}), maxSteps: options.steps, maxEpochs: 1_000_000, logEveryNSteps: 1_000_000 } as never, { logger });
+  if (parts.trainer.options.maxSteps !== options.steps) {
+    throw new RangeError(`lr range: the trainer runs ${parts.trainer.options.maxSteps} steps, the sweep ${options.steps} (build the parts with maxSteps = steps)`);
+  }
+  logger.debug(`lr sweep: ${options.steps} steps`);
   let diverged = false;
   try {
-    await trainer.fit({
+    await parts.trainer.fit({
       model: parts.model,
       loss: parts.loss,
       optimizer: parts.optimizer,

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { UsageError } from '@kiln/core';
 import { OutOfMemoryError } from '@kiln/engine';
-import type { LossFn } from '@kiln/trainer';
+import type { AssembledRun } from '@kiln/trainer';
+
+type LossFn = AssembledRun['loss'];
 
 /** Env var: a simulated device memory size in MiB (tests and dry runs of `tune batch-size`). */
 export const MEMORY_LIMIT_ENV = 'KILN_TUNE_MEMORY_LIMIT_MB';

@@ -21,7 +21,7 @@ export async function runBatchSizeSearch(req: BatchSizeRequest): Promise<number>
   if (memoryLimit !== undefined) logger.warn(`${MEMORY_LIMIT_ENV}=${process.env[MEMORY_LIMIT_ENV]}: simulating a device of that size (tensors counted by tf.memory())`);
   const configured = Number(((config.data ?? {}) as { batchSize?: unknown }).batchSize);
   // The dataset size bounds the search: a bigger batch is never seen in training.
-  const probe = await buildTuneParts({ config, registries });
+  const probe = await buildTuneParts({ config, registries, engine: ctx.engine, maxSteps: 1 });
   const trainSize = probe.trainSize;
   probe.dispose();
   const max = Math.min(req.max ?? 4096, trainSize ?? Infinity);
@@ -30,7 +30,7 @@ export async function runBatchSizeSearch(req: BatchSizeRequest): Promise<number>
   const result = await searchBatchSize({
     init,
     max,
-    tryBatch: (batchSize) => tryBatchSize({ config, registries, batchSize, steps: req.steps, memoryLimit, logger }),
+    tryBatch: (batchSize) => tryBatchSize({ config, registries, engine: ctx.engine, batchSize, steps: req.steps, memoryLimit, logger }),
     onTrial: (t) => logger.info(`batch ${String(t.batchSize).padStart(5)}: ${t.fits ? 'fits' : 'out of memory'}`),
   });
   const override = `data.batchSize=${result.batchSize}`;

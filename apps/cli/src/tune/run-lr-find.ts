@@ -4,7 +4,7 @@ import { findLr, type LrFindResult } from './lr-finder';
 import { formatLr } from './lr-curve';
 import { lrPlotPng } from './lr-plot';
 import { tuneContext, type TuneRequest } from './tune-context';
-import { buildTuneParts, tuneTrainerOptions } from './tune-parts';
+import { buildTuneParts } from './tune-parts';
 
 export interface LrFindRequest extends TuneRequest {
   minLr: number;
@@ -16,11 +16,11 @@ export interface LrFindRequest extends TuneRequest {
 export async function runLrFind(req: LrFindRequest): Promise<number> {
   const ctx = await tuneContext(req);
   const { logger } = ctx;
-  const parts = await buildTuneParts(ctx);
+  const parts = await buildTuneParts({ ...ctx, maxSteps: req.steps });
   logger.info(`lr range test: ${req.steps} steps, lr ${req.minLr} → ${req.maxLr} (exponential); weights are discarded afterwards`);
   let result: LrFindResult;
   try {
-    result = await findLr(parts, { minLr: req.minLr, maxLr: req.maxLr, steps: req.steps, trainerOptions: tuneTrainerOptions(ctx.config), logger });
+    result = await findLr(parts, { minLr: req.minLr, maxLr: req.maxLr, steps: req.steps, logger });
   } finally {
     parts.dispose();
   }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { composeConfig, loadRunConfig, Logger, seedEverything, type Registries } from '@kiln/core';
+import { composeConfig, loadRunConfig, Logger, type Registries } from '@kiln/core';
 import { initEngine } from '@kiln/engine';
 import { findConfigDir, resolveUserPath } from '../paths';
 import { registerWithImports } from '../registry';
@@ -20,6 +20,8 @@ export interface TuneContext {
   logger: Logger;
   /** Where the tuner writes its files (default `<run.root>/tune`). */
   outDir: string;
+  /** What the engine's init returned (the run's `engine` service). */
+  engine: unknown;
 }
 
 /**
@@ -37,9 +39,8 @@ export async function tuneContext(req: TuneRequest): Promise<TuneContext> {
     logger.warn(`trainer.devices=${JSON.stringify(devices)}: tuning runs in one process on one device; per-device batch sizes are what it finds`);
   }
   const backend = String(((config.engine ?? {}) as { backend?: string }).backend ?? 'auto');
-  seedEverything(Number(config.seed ?? 0));
-  await initEngine({ backend, ...(req.gpus ? { gpus: req.gpus.slice(0, 1) } : {}), logger });
+  const engine = await initEngine({ backend, ...(req.gpus ? { gpus: req.gpus.slice(0, 1) } : {}), logger });
   const root = ((config.run ?? {}) as { root?: string }).root ?? 'outputs';
   const outDir = req.out ? resolveUserPath(req.out) : join(resolveUserPath(root), 'tune');
-  return { config, registries: registerWithImports(config.imports), logger, outDir };
+  return { config, registries: registerWithImports(config.imports), logger, outDir, engine };
 }

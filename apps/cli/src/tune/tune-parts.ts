@@ -1,15 +1,19 @@
-import { ComponentBuilder, ConfigError, seedEverything, silentLogger, type Logger, type Registries } from '@kiln/core';
-import type { DataLoader, DataModule, LossFn, Optimizer, TrainableModel } from '@kiln/trainer';
+import { ConfigError, createRunContainer, silentLogger, type Logger, type Registries } from '@kiln/core';
+import { assembleRun, type AssembledRun } from '@kiln/trainer';
 
-/** What one tuning trial trains: built from the composed config the way `train` builds it. */
+type DataModule = AssembledRun['data'];
+
+/** What one tuning run trains: the run's own components, assembled as `train` assembles them. */
 export interface TuneParts {
   data: DataModule;
-  model: TrainableModel;
-  loss: LossFn;
-  optimizer: Optimizer;
+  model: AssembledRun['model'];
+  loss: AssembledRun['loss'];
+  optimizer: AssembledRun['optimizer'];
+  /** The config's trainer with the tuning settings (see `tuneConfig`). */
+  trainer: AssembledRun['trainer'];
   /** Images in the training split, when the loader says (`size`). */
   trainSize: number | undefined;
-  /** Frees the model's weights (tuning never keeps them). */
+  /** Frees the model's weights and the optimizer's slots (tuning never keeps them). */
   dispose(): void;
 }
 
@@ -17,39 +21,64 @@ export interface BuildPartsArgs {
   config: Record<string, unknown>;
   registries: Registries;
   logger?: Logger;
+  /** What the engine's init returned (the run's `engine` service). */
+  engine?: unknown;
+  /** Optimizer steps the tuning trainer runs. */
+  maxSteps: number;
+  /** Pins the trainer's OOM retry floor (batch-size tries must fail, not split the batch). */
+  minBatchSize?: number;
 }
 
+/** Trainer settings of a tuning run: `maxSteps` steps, nothing that validates, resumes, writes or limits batches. */
+const TUNE_TRAINER: Record<string, unknown> = {
+  maxEpochs: 1_000_000,
+  fastDevRun: false,
+  limitTrainBatches: null,
+  overfitBatches: 0,
+  resume: null,
+  ema: null,
+  logEveryNSteps: 1_000_000,
+};
+
 /**
- * Data (`setup('fit')`), model sized from the data, loss and optimizer from config — the same
- * nodes and order as `trainFromConfig`, without callbacks, scheduler or run directory, so a
- * tuning run writes nothing and starts from the run's seed like the real training would.
+ * The run's config made into a tuning run: no callbacks (no checkpoints or logs), no scheduler
+ * (the LR sweep brings its own), the trainer capped at `maxSteps`. Loop settings that change what
+ * a step costs or does (accumulation, clipping, metrics) stay as configured.
  */
-export async function buildTuneParts(args: BuildPartsArgs): Promise<TuneParts> {
-  const { config, registries } = args;
-  const logger = args.logger ?? silentLogger;
-  const seed = typeof config.seed === 'number' ? config.seed : undefined;
-  if (seed !== undefined) seedEverything(seed);
+export function tuneConfig(config: Record<string, unknown>, maxSteps: number, minBatchSize?: number): Record<string, unknown> {
   for (const key of ['data', 'model', 'loss', 'optimizer'] as const) {
     if (config[key] === undefined || config[key] === null) throw new ConfigError(`tune: the config has no '${key}' section`, { path: key });
   }
-  const builder = new ComponentBuilder(registries, { logger, seed });
-  const data = builder.build<DataModule>('datasets', config.data, 'data');
-  await data.setup('fit');
-  const model = builder.build<TrainableModel>('models', config.model, 'model', { numClasses: data.numClasses, inputShape: data.inputShape });
-  const loss = builder.build<LossFn>('losses', config.loss, 'loss');
-  const optimizer = builder.build<Optimizer>('optimizers', config.optimizer, 'optimizer');
-  const size = (data.trainLoader() as { size?: unknown }).size;
-  return {
-    data: trainOnly(data),
-    model,
-    loss,
-    optimizer,
-    trainSize: typeof size === 'number' ? size : undefined,
-    dispose: () => {
-      optimizer.reset();
-      model.net.dispose();
-    },
-  };
+  const trainer = { ...((config.trainer ?? {}) as Record<string, unknown>), ...TUNE_TRAINER, maxSteps, ...(minBatchSize ? { minBatchSize } : {}) };
+  return { ...config, callbacks: {}, scheduler: null, trainer };
+}
+
+/**
+ * Data (`setup('fit')`), model sized from the data, loss, optimizer and trainer, through the
+ * run's container (`assembleRun`, seeded from the run's seed like the real training) with no
+ * run directory, so a tuning run writes nothing.
+ */
+export async function buildTuneParts(args: BuildPartsArgs): Promise<TuneParts> {
+  const config = tuneConfig(args.config, args.maxSteps, args.minBatchSize);
+  const run = createRunContainer({ config, registries: args.registries, logger: args.logger ?? silentLogger, engine: args.engine });
+  try {
+    const { data, model, loss, optimizer, trainer } = await assembleRun(run);
+    const size = (data.trainLoader() as { size?: unknown }).size;
+    return {
+      data: trainOnly(data),
+      model,
+      loss,
+      optimizer,
+      trainer,
+      trainSize: typeof size === 'number' ? size : undefined,
+      dispose: () => {
+        optimizer.reset();
+        model.net.dispose();
+      },
+    };
+  } finally {
+    run.dispose();
+  }
 }
 
 /** The data module without val/test loaders: tuning steps never validate. */
@@ -65,21 +94,13 @@ export function trainOnly(data: DataModule): DataModule {
     get inputShape() {
       return data.inputShape;
     },
-    trainLoader: (shard) => data.trainLoader(shard) as DataLoader,
+    get processor() {
+      return data.processor;
+    },
+    trainLoader: (shard) => data.trainLoader(shard),
     valLoader: () => undefined,
     testLoader: () => undefined,
     stateDict: () => data.stateDict(),
     loadStateDict: (state) => data.loadStateDict(state),
   };
-}
-
-/**
- * Trainer options for a tuning run: the configured loop settings that change what a step
- * costs or does (accumulation, clipping), nothing that writes, resumes or validates.
- */
-export function tuneTrainerOptions(config: Record<string, unknown>): Record<string, unknown> {
-  const t = (config.trainer ?? {}) as Record<string, unknown>;
-  const options: Record<string, unknown> = {};
-  for (const k of ['accumulateGradBatches', 'gradientClipVal', 'gradientClipNorm', 'minBatchSize']) if (t[k] !== undefined && t[k] !== null) options[k] = t[k];
-  return options;
 }

@@ -1,4 +1,8 @@
-import type { Batch, DataLoader, DataModule } from '@kiln/trainer';
+import type { AssembledRun } from '@kiln/trainer';
+
+type DataModule = AssembledRun['data'];
+type DataLoader = ReturnType<DataModule['trainLoader']>;
+type Batch = DataLoader extends AsyncIterable<infer B> ? B : never;
 
 /**
  * Test fixture: `count` 4×4×1 images of `classes` classes, each class a bright pixel block at
@@ -121,7 +125,7 @@ function registries() {
 
 async function sweep(opts: { minLr: number; maxLr: number; steps: number }, optimizer: Record<string, unknown> = {}, data: Record<string, unknown> = {}) {
   const reg = registries();
-  const parts = await buildTuneParts({ config: blobsConfig(data, optimizer), registries: reg });
+  const parts = await buildTuneParts({ config: blobsConfig(data, optimizer), registries: reg, maxSteps: opts.steps });
   try {
     return await findLr(parts, opts);
   } finally {
