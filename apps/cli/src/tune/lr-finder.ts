@@ -19,6 +19,8 @@ export interface LrFindResult {
   /** Suggested LR (steepest descent of the smoothed loss), undefined when too few steps ran. */
   suggestion?: number;
   suggestionIndex?: number;
+  /** LR of the lowest smoothed loss (fastai's rule of thumb: train at about a tenth of it). */
+  lowestLossLr?: number;
   /** Why the sweep ended before `steps`: the loss diverged (or became NaN/Inf). */
   diverged: boolean;
   minLr: number;
@@ -93,5 +95,6 @@ export async function findLr(parts: TuneParts, options: LrFindOptions): Promise<
   }
   const points = curve.points;
   const suggestion = suggestLr(points);
-  return { points, suggestion: suggestion?.lr, suggestionIndex: suggestion?.index, diverged, minLr: options.minLr, maxLr: options.maxLr, steps: options.steps };
+  const lowest = points.reduce<LrPoint | undefined>((best, p) => (!best || p.smoothed < best.smoothed ? p : best), undefined);
+  return { points, suggestion: suggestion?.lr, suggestionIndex: suggestion?.index, lowestLossLr: lowest?.lr, diverged, minLr: options.minLr, maxLr: options.maxLr, steps: options.steps };
 }

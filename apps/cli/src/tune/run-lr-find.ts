@@ -38,6 +38,7 @@ export async function runLrFind(req: LrFindRequest): Promise<number> {
   }
   await writeFileAtomic(join(ctx.outDir, 'lr_find.txt'), override + '\n');
   logger.info(`plot: ${png}; curve: ${join(ctx.outDir, 'lr_find.json')}`);
-  process.stdout.write(`suggested learning rate: ${formatLr(result.suggestion!)} (configured ${json.configuredLr ?? 'n/a'})\n${override}\n`);
+  const lowest = result.lowestLossLr !== undefined ? `; lowest loss at ${formatLr(result.lowestLossLr)}` : '';
+  process.stdout.write(`suggested learning rate: ${formatLr(result.suggestion!)} (steepest descent${lowest}; configured ${json.configuredLr ?? 'n/a'})\n${override}\n`);
   return 0;
 }

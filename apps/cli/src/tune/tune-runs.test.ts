@@ -153,6 +153,7 @@ describe('findLr on a tiny config (real trainer steps)', () => {
     expect(at.lr).toBe(r.suggestion);
     expect(at.smoothed).toBeLessThan(first);
     expect(r.suggestionIndex!).toBeLessThanOrEqual(r.points.findIndex((p) => p.smoothed === lowest));
+    expect(r.lowestLossLr).toBe(r.points.find((p) => p.smoothed === lowest)!.lr);
 
     const png = await lrPlotPng(r.points, r.suggestion);
     const dir = mkdtempSync(join(tmpdir(), 'kiln-lr-'));
