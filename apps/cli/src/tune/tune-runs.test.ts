@@ -123,9 +123,9 @@ function registries() {
   return r;
 }
 
-async function sweep(opts: { minLr: number; maxLr: number; steps: number }, optimizer: Record<string, unknown> = {}, data: Record<string, unknown> = {}) {
+async function sweep(opts: { minLr: number; maxLr: number; steps: number }, optimizer: Record<string, unknown> = {}, data: Record<string, unknown> = {}, trainer: Record<string, unknown> = {}) {
   const reg = registries();
-  const parts = await buildTuneParts({ config: blobsConfig(data, optimizer), registries: reg, maxSteps: opts.steps });
+  const parts = await buildTuneParts({ config: { ...blobsConfig(data, optimizer), trainer }, registries: reg, maxSteps: opts.steps });
   try {
     return await findLr(parts, opts);
   } finally {
@@ -169,6 +169,12 @@ describe('findLr on a tiny config (real trainer steps)', () => {
     expect(r.points.length).toBeLessThan(200);
     expect(r.points.length).toBeGreaterThan(10);
     expect(r.suggestion!).toBeLessThan(r.points[r.points.length - 1].lr);
+  });
+
+  it('records one point per optimizer step with gradient accumulation (mean of its batches)', async () => {
+    const r = await sweep({ minLr: 1e-3, maxLr: 1e-1, steps: 12 }, {}, {}, { accumulateGradBatches: 2 });
+    expect(r.points).toHaveLength(12);
+    expect(r.points[11].lr).toBeCloseTo(1e-1, 10);
   });
 
   it('leaves no tensors behind once the parts are disposed', async () => {
