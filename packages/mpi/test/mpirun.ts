@@ -33,12 +33,16 @@ export interface MpiRun {
   ms: number;
 }
 
-/** `mpirun -np N <mpirunArgs> node --import tsx <script> <args>`; kills the whole run after `timeoutMs`. */
-export function runMpi(np: number, script: string, args: string[] = [], options: { mpirunArgs?: string[]; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<MpiRun> {
+/**
+ * `[launcher…] mpirun -np N <mpirunArgs> node --import tsx <script> <args>`; kills the whole run
+ * (its process group) after `timeoutMs`.
+ */
+export function runMpi(np: number, script: string, args: string[] = [], options: { mpirunArgs?: string[]; timeoutMs?: number; env?: Record<string, string>; launcher?: string[] } = {}): Promise<MpiRun> {
   const started = Date.now();
   const argv = ['-np', String(np), '--bind-to', 'none', ...(options.mpirunArgs ?? []), process.execPath, '--import', TSX_IMPORT, script, ...args];
   return new Promise((resolve) => {
-    const child = spawn('mpirun', argv, { env: { ...process.env, ...MPI_ENV, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const [cmd, ...pre] = [...(options.launcher ?? []), 'mpirun'];
+    const child = spawn(cmd, [...pre, ...argv], { env: { ...process.env, ...MPI_ENV, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
