@@ -3,7 +3,7 @@
 import type { Communicator } from '@kiln/contracts';
 
 export async function timeAllReduce(comm: Communicator, floats: number, iters: number, mean: boolean): Promise<void> {
-  let a = [new Float32Array(floats).fill(1)];
+  let a: Float32Array[] = [new Float32Array(floats).fill(1)];
   const op = (x: Float32Array[]): Promise<Float32Array[]> => (mean ? comm.allReduceMean(x) : comm.allReduceSum(x));
   for (let i = 0; i < 2; i++) a = await op(a);
   await comm.barrier();
