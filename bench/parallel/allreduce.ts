@@ -8,7 +8,7 @@
  *   flock /tmp/kiln-bench.lock npx tsx bench/parallel/allreduce.ts [--sizes 1e6,1e7,1e8] [--two-hosts]
  *
  * GB/s is algorithmic bandwidth: array bytes / time per call (same for every column); each cell
- * is the best of --reps runs (default 4, methods interleaved), since the machine is shared and MPI busy-polls.
+ * is the best of several interleaved runs (see `bestOf`), with the median beside it, since the machine is shared and MPI busy-polls.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -32,18 +32,25 @@ const opt = (name: string): string | undefined => {
 };
 const sizes = (opt('--sizes') ?? '1e6,1e7,1e8').split(',').map((s) => Math.round(Number(s)));
 const itersFor = (n: number): number => (n <= 1e6 ? 100 : n <= 1e7 ? 20 : 5);
-// The machine is shared and MPI busy-polls: every cell is the best of `reps` runs, the methods
-// interleaved within each round so that they all see the same load.
-const reps = Number(opt('--reps') ?? 4);
-async function bestOf(runs: Record<string, () => Timing | Promise<Timing>>): Promise<Record<string, Timing>> {
-  const top: Record<string, Timing> = {};
-  for (let i = 0; i < reps; i++) {
-    for (const [name, run] of Object.entries(runs)) {
-      const t = await run();
-      if (!top[name] || t.seconds < top[name].seconds) top[name] = t;
-    }
+// The machine is shared and MPI busy-polls: each cell is the best of several runs (raw and Kiln
+// sum `--reps`, default 5; the others 2; 100M floats 2), the methods interleaved within each round
+// so that they see the same load. The median is kept too, to show the spread.
+const reps = Number(opt('--reps') ?? 5);
+interface Cell extends Timing {
+  median: number;
+}
+async function bestOf(runs: Record<string, [number, () => Timing | Promise<Timing>]>): Promise<Record<string, Cell>> {
+  const all: Record<string, Timing[]> = {};
+  const rounds = Math.max(...Object.values(runs).map(([n]) => n));
+  for (let i = 0; i < rounds; i++) {
+    for (const [name, [n, run]] of Object.entries(runs)) if (i < n) (all[name] ??= []).push(await run());
   }
-  return top;
+  return Object.fromEntries(
+    Object.entries(all).map(([name, ts]) => {
+      const sorted = [...ts].sort((x, y) => x.seconds - y.seconds);
+      return [name, { ...sorted[0], median: sorted[Math.floor((sorted.length - 1) / 2)].seconds }];
+    }),
+  );
 }
 const env = { ...process.env, OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1' };
 const tsx = pathToFileURL(createRequire(__filename).resolve('tsx')).href;
@@ -75,7 +82,7 @@ async function ipc(n: number, iters: number): Promise<Timing> {
 }
 
 const gbps = (t: Timing): number => (t.floats * 4) / t.seconds / 1e9;
-const fmt = (t: Timing): string => `${gbps(t).toFixed(2)} GB/s (${(t.seconds * 1e3).toFixed(2)} ms)`;
+const fmt = (t: Cell): string => `${gbps(t).toFixed(2)} GB/s (${(t.seconds * 1e3).toFixed(1)} ms; median ${(t.median * 1e3).toFixed(1)})`;
 const ratio = (t: Timing, ref: Timing): string => (ref.seconds / t.seconds).toFixed(2);
 
 async function main(): Promise<void> {
@@ -89,11 +96,12 @@ async function main(): Promise<void> {
   console.log('|---:|---|---|---|---|');
   for (const n of sizes) {
     const iters = itersFor(n);
+    const main = n >= 1e8 ? 2 : reps;
     const { r, ks, km, ip } = await bestOf({
-      r: () => mpirun('raw', [raw, String(n), String(iters)]),
-      ks: () => mpirun('kiln sum', [...kiln, String(n), String(iters), 'sum']),
-      km: () => mpirun('kiln mean', [...kiln, String(n), String(iters), 'mean']),
-      ip: () => ipc(n, iters),
+      r: [main, () => mpirun('raw', [raw, String(n), String(iters)])],
+      ks: [main, () => mpirun('kiln sum', [...kiln, String(n), String(iters), 'sum'])],
+      km: [2, () => mpirun('kiln mean', [...kiln, String(n), String(iters), 'mean'])],
+      ip: [2, () => ipc(n, iters)],
     });
     console.log(`| ${n.toExponential(0)} | ${fmt(r)} | ${fmt(ks)} (${ratio(ks, r)}) | ${fmt(km)} (${ratio(km, r)}) | ${fmt(ip)} (${ratio(ip, r)}) |`);
   }
@@ -106,9 +114,10 @@ async function main(): Promise<void> {
         console.log('|---:|---|---|');
         for (const n of sizes) {
           const iters = itersFor(n);
+          const main = n >= 1e8 ? 2 : Math.min(reps, 3);
           const { r, ks } = await bestOf({
-            r: () => mpirun('raw 2 hosts', [raw, String(n), String(iters)], hosts.mpirunArgs, hosts.launcher),
-            ks: () => mpirun('kiln 2 hosts', [...kiln, String(n), String(iters), 'sum'], hosts.mpirunArgs, hosts.launcher),
+            r: [main, () => mpirun('raw 2 hosts', [raw, String(n), String(iters)], hosts.mpirunArgs, hosts.launcher)],
+            ks: [main, () => mpirun('kiln 2 hosts', [...kiln, String(n), String(iters), 'sum'], hosts.mpirunArgs, hosts.launcher)],
           });
           console.log(`| ${n.toExponential(0)} | ${fmt(r)} | ${fmt(ks)} (${ratio(ks, r)}) |`);
         }
