@@ -5,3 +5,4 @@ export { abortWorld, finalizeMpi, installAbortOnError, mpiWorld, MpiUnavailableE
 export { isMpiAvailable, mpiLoadError } from './load-addon.js';
 export { DEFAULT_BUCKET_BYTES, planBuckets } from './buckets.js';
 export type { MpiAddon, MpiState, MpiWorldInfo } from './native-addon.js';
+export { hasMpirun, mpirunCommand, type MpirunOptions } from './launch.js';

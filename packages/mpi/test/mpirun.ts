@@ -1,14 +1,11 @@
 // Starts test scripts under mpirun and decides when MPI tests can run at all.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { hasMpirun } from '../src/launch';
 import { isMpiAvailable, mpiLoadError } from '../src/load-addon';
 
 export const MPI_ENV = { OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1', OMPI_MCA_rmaps_base_oversubscribe: '1' };
-
-function hasMpirun(): boolean {
-  return spawnSync('mpirun', ['--version'], { stdio: 'ignore' }).status === 0;
-}
 
 /**
  * Why the MPI tests cannot run here (undefined when they can). Under CI with mpirun installed,
