@@ -95,6 +95,9 @@ void CommThread::Settle(Napi::Env env, Napi::Function, Job* job) {
     } else {
       job->deferred.Reject(Napi::Error::New(env, job->error).Value());
     }
+  } else {
+    // The environment is going away: its references must not be touched any more.
+    for (auto& ref : job->keep) ref.SuppressDestruct();
   }
   delete job;
 }
