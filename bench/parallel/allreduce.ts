@@ -5,7 +5,7 @@
  * which moves ≥ 64K floats through /dev/shm files). With --two-hosts, also raw and Kiln across two
  * network namespaces over a veth pair (TCP), as in packages/mpi/test/two-hosts.test.ts.
  *
- *   flock /tmp/kiln-bench.lock npx tsx bench/parallel/allreduce.ts [--sizes 1e6,1e7,1e8] [--two-hosts]
+ *   flock /tmp/kiln-bench.lock npx tsx bench/parallel/allreduce.ts [--sizes 1e6,1e7,1e8] [--reps 5] [--two-hosts] [--no-local]
  *
  * GB/s is algorithmic bandwidth: array bytes / time per call (same for every column); each cell
  * is the best of several interleaved runs (see `bestOf`), with the median beside it, since the machine is shared and MPI busy-polls.
@@ -92,18 +92,20 @@ async function main(): Promise<void> {
   if (cc.status !== 0) throw new Error(`mpicc failed: ${cc.stderr || cc.error}`);
   const kiln = [process.execPath, '--import', tsx, join(here, 'kiln-worker.ts')];
   console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log('\n| floats | raw MPI_Allreduce | Kiln MPI sum (× raw) | Kiln MPI mean (× raw) | IPC engine path (× raw) |');
-  console.log('|---:|---|---|---|---|');
-  for (const n of sizes) {
-    const iters = itersFor(n);
-    const main = n >= 1e8 ? 2 : reps;
-    const { r, ks, km, ip } = await bestOf({
-      r: [main, () => mpirun('raw', [raw, String(n), String(iters)])],
-      ks: [main, () => mpirun('kiln sum', [...kiln, String(n), String(iters), 'sum'])],
-      km: [2, () => mpirun('kiln mean', [...kiln, String(n), String(iters), 'mean'])],
-      ip: [2, () => ipc(n, iters)],
-    });
-    console.log(`| ${n.toExponential(0)} | ${fmt(r)} | ${fmt(ks)} (${ratio(ks, r)}) | ${fmt(km)} (${ratio(km, r)}) | ${fmt(ip)} (${ratio(ip, r)}) |`);
+  if (!argv.includes('--no-local')) {
+    console.log('\n| floats | raw MPI_Allreduce | Kiln MPI sum (× raw) | Kiln MPI mean (× raw) | IPC engine path (× raw) |');
+    console.log('|---:|---|---|---|---|');
+    for (const n of sizes) {
+      const iters = itersFor(n);
+      const main = n >= 1e8 ? 2 : reps;
+      const { r, ks, km, ip } = await bestOf({
+        r: [main, () => mpirun('raw', [raw, String(n), String(iters)])],
+        ks: [main, () => mpirun('kiln sum', [...kiln, String(n), String(iters), 'sum'])],
+        km: [2, () => mpirun('kiln mean', [...kiln, String(n), String(iters), 'mean'])],
+        ip: [2, () => ipc(n, iters)],
+      });
+      console.log(`| ${n.toExponential(0)} | ${fmt(r)} | ${fmt(ks)} (${ratio(ks, r)}) | ${fmt(km)} (${ratio(km, r)}) | ${fmt(ip)} (${ratio(ip, r)}) |`);
+    }
   }
   if (argv.includes('--two-hosts')) {
     const hosts: TwoHosts | string = setUpTwoHosts();
