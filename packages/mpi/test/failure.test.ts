@@ -22,8 +22,9 @@ describe.skipIf(!!skip)(`a failing rank ends the whole MPI job${skip ? ` (skippe
     expect(run.output).not.toMatch(/still running after/);
     expect(run.code, run.output).not.toBe(0);
     expect(run.code, run.output).not.toBeNull();
-    expect(run.output).toMatch(message);
-    if (mode !== 'kill') expect(run.output).toMatch(/MPI_ABORT was invoked on rank 1/);
+    expect(run.output, run.output).toMatch(message);
+    // Not also OpenMPI's own "MPI_ABORT was invoked on rank 1": 4.1 sometimes loses that help text
+    // ("ORTE_ERROR_LOG: Data unpack would read past end of buffer … show_help.c") as the job ends.
     expect(endedAfterFailure(run.output, ended)).toBeLessThan(15_000);
   }, 90_000);
 });
