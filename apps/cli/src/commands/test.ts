@@ -10,6 +10,7 @@ import { loadPredictor } from '../predictor';
 import { compareToBaseline, readBaseline } from '../report/baseline';
 import { confusionPng } from '../report/confusion-png';
 import { markdownReport } from '../report/test-report';
+import { htmlReport } from '../report/html-report';
 
 export const spec: CommandSpec = {
   name: 'test',
@@ -17,7 +18,7 @@ export const spec: CommandSpec = {
   usage: 'kiln test --input=in.csv --output=out.csv [--gpus=0] [--ckpt=RUN_DIR|FILE] [--baseline=baseline.json]',
   valueOptions: {
     input: 'CSV with a path column (and optionally a label column)',
-    output: 'predictions CSV to write (reports go next to it: <name>.metrics.json, .report.md, .confusion.png)',
+    output: 'predictions CSV to write (reports go next to it: <name>.metrics.json, .report.md, .report.html, .confusion.png)',
     gpus: 'GPU id to run on (falls back to CPU with a WARN)',
     ckpt: 'checkpoint file or run folder (default: best checkpoint of outputs/latest)',
     baseline: 'metrics JSON to compare with; exit 1 when a metric fell more than --tolerance',
@@ -72,8 +73,12 @@ export async function run(argv: string[]): Promise<number> {
     `${stem}.report.md`,
     markdownReport({ input, checkpoint: predictor.checkpoint, report: result.report, metrics: result.metrics, confusion: result.confusion, classes: predictor.classes, badRows: result.badRows, confusionPng: pngName }),
   );
+  await writeFileAtomic(
+    `${stem}.report.html`,
+    await htmlReport({ input, checkpoint: predictor.checkpoint, report: result.report, metrics: result.metrics, confusion: result.confusion, classes: predictor.classes, badRows: result.badRows, confusionPng: `${stem}.confusion.png`, predictionsCsv: result.csv }),
+  );
   process.stdout.write(`\n${formatClassificationReport(result.report)}\n\n`);
-  logger.info(`reports: ${stem}.metrics.json, ${stem}.report.md, ${stem}.confusion.png`);
+  logger.info(`reports: ${stem}.metrics.json, ${stem}.report.md, ${stem}.report.html, ${stem}.confusion.png`);
   if (baseline) {
     const regressions = compareToBaseline(baseline, result.metrics, tolerance);
     if (regressions.length) {
