@@ -1,0 +1,30 @@
+import { Logger } from '@kiln/core';
+import * as engine from '@kiln/engine';
+import { epochSteps, estimateEpochTime, formatPlan, preflight, PreflightError } from './preflight';
+import { registerWithImports } from './registry';
+
+/**
+ * `kiln train --dry-run`: every check a real run makes before writing (config, components,
+ * data), then a few timed training steps for an epoch estimate, then the plan on stdout.
+ * Exit 0, or a `PreflightError` (exit 2) listing every problem. Writes no run folder.
+ */
+export async function dryRun(config: Record<string, unknown>, debug: boolean): Promise<number> {
+  const logger = new Logger();
+  if (debug) logger.setLevel('DEBUG');
+  const registries = registerWithImports(config.imports);
+  const pre = await preflight(config, registries, { logger, dryRun: true });
+  const steps = epochSteps(config, pre);
+  let estimate: string | undefined;
+  if (steps) {
+    const backend = String(((config.engine ?? {}) as { backend?: string }).backend ?? 'auto');
+    const engineInfo = await engine.initEngine({ backend, logger });
+    try {
+      estimate = await estimateEpochTime(config, registries, pre, steps, engineInfo);
+    } catch (err) {
+      // The model, loss or optimizer could not take the data (e.g. an input size the model cannot use).
+      throw new PreflightError([`the first training steps failed: ${(err as Error).message}`], 'training a few steps');
+    }
+  }
+  process.stdout.write(formatPlan(config, pre, estimate));
+  return 0;
+}
