@@ -113,8 +113,12 @@ export async function checkCsvData(spec: CsvDataSpec): Promise<DataReport> {
   }
 
   const [trainReport, valReport] = [report.csvs.find((c) => c.role === 'train'), report.csvs.find((c) => c.role === 'val')];
-  if (trainReport && valReport && !problems.some((p) => /bad label/.test(p))) {
-    const names = (c: CsvReport) => new Set(Array.from(c.ids, (id) => classes[id]));
+  if (trainReport?.kept.length && valReport?.kept.length) {
+    // By label text, so rows with a bad label (reported above) do not hide a mismatch.
+    const known = new Set(classes);
+    const classOf = (label: string | undefined) =>
+      label === undefined ? undefined : known.has(label) ? label : /^\d+$/.test(label) && Number(label) < classes.length ? classes[Number(label)] : undefined;
+    const names = (c: CsvReport) => new Set(c.kept.map((s) => classOf(s.label)).filter((n): n is string => n !== undefined));
     const [t, v] = [names(trainReport), names(valReport)];
     const onlyTrain = [...t].filter((c) => !v.has(c));
     const onlyVal = [...v].filter((c) => !t.has(c));
