@@ -81,7 +81,7 @@ describe.skipIf(!existsSync(CLI))('kiln train --dry-run', () => {
 
   it('unknown _target_s and keys: every one named, before any data is read', () => {
     const err = failing([...CSV, 'data.trainCsv=mine/nope.csv', 'model._target_=resnt', 'optimizer._target_=adm', '+trainer.maxEpoch=2']);
-    expect(err).toMatch(/3 problem\(s\) found in the config \(before any data was read\)/);
+    expect(err).toMatch(/3 problems found in the config \(before any data was read\)/);
     expect(err).toMatch(/Unknown models _target_ 'resnt'.*Did you mean 'resnet'/);
     expect(err).toMatch(/'adm'/);
     expect(err).toMatch(/maxEpoch/);
@@ -137,7 +137,7 @@ describe.skipIf(!existsSync(CLI))('kiln train --dry-run', () => {
     const lines = csvLines(join(mine, 'train.csv'));
     lines[3] = lines[3].replace(/,circle$/, ',circel');
     const err = failing([...CSV, `data.trainCsv=${csv('multi.csv', lines)}`, `data.valCsv=${csv('multi-val.csv', val)}`, 'data.classes=[circle,cross,ring,square,star,triangle]']);
-    expect(err).toMatch(/2 problem\(s\) found in the data/);
+    expect(err).toMatch(/2 problems found in the data/);
     expect(err).toMatch(/unknown class 'circel'/);
     expect(err).toMatch(/only in train: ring/);
   });
