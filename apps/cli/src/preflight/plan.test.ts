@@ -41,6 +41,7 @@ describe('formatPlan', () => {
     expect(text).toMatch(/\/runs\/<YYYY-MM-DD>\/<HH-MM-SS>\/checkpoints\/ \(callbacks\.ckpt\): top 2 by val\/loss .*best\.ckpt; last\.ckpt/);
     expect(text).toMatch(/\/runs\/latest then points to it/);
     expect(text).toMatch(/time: ~1 s per epoch/);
+    expect(formatPlan({ trainer: { devices: 2 } }, preflightOf(10, 2))).toMatch(/devices: 2 workers \(CPU\); each global batch of 16 is split/);
     expect(formatPlan({ trainer: { fastDevRun: true } }, preflightOf(10, 2))).toMatch(/none: trainer\.fastDevRun writes no files/);
   });
 });

@@ -1,5 +1,6 @@
 import { basename, join } from 'node:path';
 import { resolveUserPath } from '@kiln/core';
+import { trainerDevices } from '@kiln/trainer';
 import type { Preflight } from './preflight';
 
 export interface EpochSteps {
@@ -104,6 +105,9 @@ export function formatPlan(config: Node, pre: Preflight, estimate?: string): str
     lines.push(`  train: ${steps.trainRows} rows → ${steps.batchesPerEpoch} batches/epoch (batch ${pre.spec!.batchSize}), ${steps.optimizerStepsPerEpoch} optimizer steps/epoch`);
     lines.push(`  val: ${steps.valRows} rows → ${steps.valBatches} batches`);
     lines.push(`  epochs: ${steps.maxEpochs} → ${steps.maxEpochs * steps.optimizerStepsPerEpoch} optimizer steps`);
+    const devices = trainerDevices(config.trainer);
+    const world = devices.gpus?.length ?? devices.workers ?? 1;
+    if (world > 1) lines.push(`  devices: ${world} workers (${devices.gpus ? `GPU ids ${devices.gpus.join(',')}` : 'CPU'}); each global batch of ${pre.spec!.batchSize} is split across them, so the steps stay the same`);
   }
   lines.push('', 'files a real run writes:', ...checkpointLines(config));
   if (estimate) lines.push('', `time: ${estimate}`);
