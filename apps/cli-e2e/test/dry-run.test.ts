@@ -155,7 +155,7 @@ describe.skipIf(!existsSync(CLI))('kiln train --dry-run', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/trainCsv: \/nope\.csv/);
     const help = kiln(['train', '--help'], work, env).stdout;
-    expect(help).toMatch(/--cfg\s+print the resolved config and exit \(composes only: nothing is checked; see --dry-run\)/);
+    expect(help).toMatch(/--cfg\s+print the composed config and exit \(components and data are not checked: --dry-run checks them\)/);
     expect(help).toMatch(/--dry-run\s+check everything a run needs/);
     expect(statSync(work).isDirectory()).toBe(true);
   });

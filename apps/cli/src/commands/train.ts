@@ -19,7 +19,7 @@ export const spec: CommandSpec = {
     ...MULTIRUN_OPTIONS,
   },
   flags: {
-    cfg: 'print the resolved config and exit (composes only: nothing is checked; see --dry-run)',
+    cfg: 'print the composed config and exit (components and data are not checked: --dry-run checks them)',
     'dry-run':
       'check everything a run needs and exit: components, CSVs, labels, images, train/val classes; ' +
       'prints the plan (steps, files, epoch time from a few timed steps); exit 2 lists every problem; writes no run folder',
