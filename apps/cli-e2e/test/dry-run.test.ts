@@ -148,6 +148,16 @@ describe.skipIf(!existsSync(CLI))('kiln train --dry-run', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/only in train: star/);
     expect(snapshot(outputs)).toEqual(before);
+    // An error only the data module's constructor sees is found before writing too.
+    const both = kiln(['train', ...CSV, 'data.valSplit=0.2'], work, env);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/set either data\.valCsv or data\.valSplit, not both/);
+    expect(snapshot(outputs)).toEqual(before);
+  });
+
+  it('conflicting trainer options are found before anything runs', () => {
+    const err = failing([...CSV, 'trainer.gradientClipVal=1', 'trainer.gradientClipNorm=1']);
+    expect(err).toMatch(/set gradientClipVal or gradientClipNorm, not both/);
   });
 
   it('--cfg only prints the composed config (no checks); --help says which flag checks', () => {

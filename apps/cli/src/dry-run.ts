@@ -1,4 +1,4 @@
-import { Logger } from '@kiln/core';
+import { ComponentBuilder, Logger, silentLogger, type Registries } from '@kiln/core';
 import * as engine from '@kiln/engine';
 import { epochSteps, estimateEpochTime, formatPlan, preflight, PreflightError } from './preflight';
 import { registerWithImports } from './registry';
@@ -18,6 +18,8 @@ export async function dryRun(config: Record<string, unknown>, debug: boolean): P
   if (steps) {
     const backend = String(((config.engine ?? {}) as { backend?: string }).backend ?? 'auto');
     const engineInfo = await engine.initEngine({ backend, logger });
+    const problems = constructParts(config, registries);
+    if (problems.length) throw new PreflightError(problems, 'constructing the components');
     try {
       estimate = await estimateEpochTime(config, registries, pre, steps, engineInfo);
     } catch (err) {
@@ -27,4 +29,29 @@ export async function dryRun(config: Record<string, unknown>, debug: boolean): P
   }
   process.stdout.write(formatPlan(config, pre, estimate));
   return 0;
+}
+
+/**
+ * Constructs the callbacks and the trainer exactly as configured (the timed steps use their own
+ * trainer options and no callbacks), so an error only a constructor sees is found too. Nothing
+ * here writes: callbacks open their files when the fit starts, with a run directory.
+ */
+function constructParts(config: Record<string, unknown>, registries: Registries): string[] {
+  const builder = new ComponentBuilder(registries, { logger: silentLogger, seed: typeof config.seed === 'number' ? config.seed : 0 });
+  const problems: string[] = [];
+  const nodes: [string, unknown][] = Object.entries((config.callbacks ?? {}) as Record<string, unknown>).map(([k, v]) => [`callbacks.${k}`, v]);
+  for (const [path, node] of nodes) {
+    if (node === null || node === false) continue;
+    try {
+      builder.build('callbacks', node, path);
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
+  }
+  try {
+    builder.build('trainers', { _target_: 'trainer', ...((config.trainer ?? {}) as Record<string, unknown>) }, 'trainer');
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
+  return problems;
 }
