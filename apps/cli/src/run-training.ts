@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRunDir, loggerFromConfig, writeRunFiles } from '@kiln/core';
+import { createRunDir, Logger, loggerFromConfig, writeRunFiles } from '@kiln/core';
 import { resolveUserPath } from './paths';
 import { registerWithImports } from './registry';
 import * as engine from '@kiln/engine';
 import { checkRunConfig, trainerDevices, trainFromConfig } from '@kiln/trainer';
+import { preflight } from './preflight';
 
 export interface TrainingRequest {
   config: Record<string, unknown>;
@@ -27,9 +28,11 @@ export async function runTraining(req: TrainingRequest): Promise<number> {
   const backend = String(((config.engine ?? {}) as { backend?: string }).backend ?? 'auto');
   let devices = trainerDevices(config.trainer);
 
-  // Every component node is checked before anything is created or moved (a typo must not hide the last run).
+  // Every component node and the data are checked before anything is created or moved (a typo
+  // must not hide the last run); workers run the launcher's already-checked config.
   const registries = registerWithImports(config.imports);
-  checkRunConfig(config, registries);
+  if (isWorker) checkRunConfig(config, registries);
+  else await preflight(config, registries, { logger: preflightLogger(req.debug), dryRun: false });
 
   let runDir: string | undefined = process.env.KILN_RUN_DIR || undefined;
   if (!runDir && !fastDevRun) {
@@ -71,4 +74,11 @@ export async function runTraining(req: TrainingRequest): Promise<number> {
     logger.info(`done: best ${result.best.monitor} = ${result.best.value.toFixed(4)}${best ? `, checkpoint ${best}` : ''}`);
   }
   return 0;
+}
+
+/** The run's logger needs the run directory; until it exists, preflight messages go to the console only. */
+function preflightLogger(debug: boolean): Logger {
+  const logger = new Logger();
+  if (debug) logger.setLevel('DEBUG');
+  return logger;
 }
