@@ -113,7 +113,8 @@ export function applyOverride(config: Record<string, unknown>, o: Override): voi
     case 'add':
       if (current.found) {
         throw new ConfigError(
-          `Cannot add '${o.token}': '${o.key}' already exists (value ${describe(current.value)}); use ${o.key}=… to change it or ++${o.key}=… to add-or-override`,
+          `Cannot add '${o.token}': '${o.key}' already exists (value ${describe(current.value)}); '+' only adds new keys — ` +
+            `to change it use '${o.token.trim().slice(1)}', or '+${o.token.trim()}' to add or replace`,
           { path: o.key, key: last },
         );
       }
