@@ -254,6 +254,9 @@ export class FitLoop extends FitState {
   }
 
   private async checkSignal(): Promise<void> {
+    // Batches from memory resolve as microtasks: without one macrotask turn per step, signal
+    // handlers (and piped stdout) would wait for the end of the epoch (issue 13, bug 1).
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const sig = this.signals?.signal;
     if (!sig) return;
     const path = this.writeRunDir && this.rank === 0 ? join(this.writeRunDir, 'checkpoints', 'last.ckpt') : undefined;
