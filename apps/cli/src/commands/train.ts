@@ -4,6 +4,7 @@ import { findConfigDir, resolveUserPath } from '../paths';
 import { composeConfig, loadRunConfig, toYaml } from '@kiln/core';
 import { gpusOption } from '../devices';
 import { runTraining } from '../run-training';
+import { absoluteImports } from '../registry';
 
 export const spec: CommandSpec = {
   name: 'train',
@@ -36,6 +37,8 @@ export async function run(argv: string[]): Promise<number> {
     ? loadRunConfig(resolveUserPath(savedConfig), { configDir, overrides })
     : composeConfig({ configDir, overrides });
 
+  // config.yaml then names the files this run imported, wherever `test`/`predict` later run from
+  if (Array.isArray(composed.config.imports)) composed.config.imports = absoluteImports(composed.config.imports);
   if (args.flags.has('cfg')) {
     process.stdout.write(toYaml(composed.config));
     return 0;
