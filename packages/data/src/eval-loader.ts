@@ -31,6 +31,9 @@ export interface EvalLoader {
   hasLabels: boolean;
   /** Rows in the CSV (kept + bad). */
   totalRows: number;
+  /** The CSV's header (undefined when columns are given by index) and its data rows as written. */
+  header?: string[];
+  records: string[][];
 }
 
 /**
@@ -80,5 +83,5 @@ export async function evalLoaderForCsv(csvPath: string, options: EvalLoaderOptio
     decodeConcurrency: options.decodeConcurrency ?? defaultDecodeConcurrency(),
     numClasses: options.classes.length,
   });
-  return { loader, badRows, hasLabels: csv.hasLabels, totalRows: csv.totalRows };
+  return { loader, badRows, hasLabels: csv.hasLabels, totalRows: csv.totalRows, header: csv.header, records: csv.records };
 }

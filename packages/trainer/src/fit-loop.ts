@@ -184,6 +184,9 @@ export class FitLoop {
   }
 
   private async checkSignal(): Promise<void> {
+    // Batches from memory resolve as microtasks: without one macrotask turn per step, signal
+    // handlers (and piped stdout) would wait for the end of the epoch (issue 13, bug 1).
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const sig = this.signals?.signal;
     if (!sig) return;
     const { ctx } = this;

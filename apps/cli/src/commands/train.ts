@@ -6,6 +6,7 @@ import { gpusOption } from '../devices';
 import { dryRun } from '../dry-run';
 import { runTraining } from '../run-training';
 import { MULTIRUN_FLAGS, MULTIRUN_OPTIONS, parseMultirunArgs, runMultirun } from '../multirun';
+import { absoluteImports } from '../registry';
 
 export const spec: CommandSpec = {
   name: 'train',
@@ -47,6 +48,8 @@ export async function run(argv: string[]): Promise<number> {
     ? loadRunConfig(resolveUserPath(savedConfig), { configDir, overrides })
     : composeConfig({ configDir, overrides });
 
+  // config.yaml then names the files this run imported, wherever `test`/`predict` later run from
+  if (Array.isArray(composed.config.imports)) composed.config.imports = absoluteImports(composed.config.imports);
   if (args.flags.has('cfg')) {
     process.stdout.write(toYaml(composed.config));
     return 0;

@@ -23,6 +23,8 @@ export interface CsvSamples {
   hasLabels: boolean;
   /** Header names, or undefined when columns are given by index. */
   header?: string[];
+  /** Every data row's cells as written (untrimmed, paths unresolved); `records[row - 1]` is row `row`. */
+  records: string[][];
 }
 
 interface ParsedRecord {
@@ -96,5 +98,5 @@ export function readCsvSamples(csvPath: string, options: ReadCsvOptions = {}): C
     });
     samples.push({ row, path: resolved.path, label, meta });
   });
-  return { samples, badRows, totalRows: records.length, hasLabels, header };
+  return { samples, badRows, totalRows: records.length, hasLabels, header, records: records.map((r) => r.record) };
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -51,7 +51,9 @@ export async function ensureShapesDataset(
     return existing;
   }
   const started = Date.now();
-  const tmp = `${root}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  // not Math.random: after seedEverything that is the run's stream, and a draw here would make the
+  // first run (the one that generates) train differently from every later one
+  const tmp = `${root}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
   try {
     const manifest = await generateShapes(tmp, spec);
     try {
