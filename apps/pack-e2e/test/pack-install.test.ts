@@ -1,0 +1,185 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, posix, relative, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installTarballsOffline, type OfflineInstall } from '../../../tools/pack/install-offline';
+import { readmeExamples, toCommonJs } from '../../../tools/pack/readme-examples';
+import { workspacePackages } from '../../../tools/pack/workspace-packages';
+
+const repo = resolve(__dirname, '../../..');
+/** The packages a new user tries first (the issue's list); the install adds what they depend on. */
+const TRIED = ['@kiln/core', '@kiln/contracts', '@kiln/processors', '@kiln/augmentation', '@kiln/data', '@kiln/metrics'];
+const packages = workspacePackages(repo);
+
+let scratch: string;
+let install: OfflineInstall;
+
+function node(file: string, cwd: string) {
+  // No colours (nx sets FORCE_COLOR), no inherited --require hooks: plain node, as a user runs it.
+  const { NO_COLOR: _n, ...env } = process.env;
+  const r = spawnSync(process.execPath, [file], { cwd, encoding: 'utf8', timeout: 60_000, env: { ...env, NODE_OPTIONS: '', FORCE_COLOR: '0' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+beforeAll(() => {
+  // Build once (incremental: a no-op when dist/ is current), so the tarballs hold today's code.
+  const tsc = join(repo, 'node_modules/typescript/bin/tsc');
+  execFileSync(process.execPath, [tsc, '-b', ...TRIED.map((n) => join(packages.get(n)!.location, 'tsconfig.lib.json'))], { cwd: repo, stdio: 'pipe' });
+  scratch = realpathSync(mkdtempSync(join(tmpdir(), 'kiln-pack-e2e-')));
+  install = installTarballsOffline(repo, TRIED, scratch);
+});
+
+afterAll(() => {
+  if (scratch && !process.env.KILN_KEEP_PACK_E2E) rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('npm pack of every package', () => {
+  const names = [...packages.keys()];
+  const dryRun = () => {
+    const out = execFileSync('npm', ['pack', '--dry-run', '--json', ...names.flatMap((n) => ['-w', n])], { cwd: repo, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return new Map((JSON.parse(out) as { name: string; files: { path: string }[] }[]).map((p) => [p.name, p.files.map((f) => f.path)]));
+  };
+  let lists: Map<string, string[]>;
+  beforeAll(() => {
+    lists = dryRun();
+  });
+
+  it('holds dist/ (JS, .d.ts, maps), the TS sources the maps point at, README.md, LICENSE and package.json — no build info, tests or fixtures', () => {
+    expect([...lists.keys()].sort()).toEqual(names.sort());
+    for (const [name, files] of lists) {
+      const extra = name === '@kiln/backend-native' ? [/^src\/[^/]+\.(cc|h)$/, /^binding\.gyp$/, /^scripts\/[^/]+\.cjs$/] : name === '@kiln/cli' ? [/^bin\/[^/]+\.js$/] : [];
+      const allowed = [/^(package\.json|README\.md|LICENSE)$/, /^dist\/.+\.(js|d\.ts|js\.map|d\.ts\.map)$/, /^src\/.+\.ts$/, ...extra];
+      const stray = files.filter((f) => !allowed.some((re) => re.test(f)) || /\.test\.|__fixtures__|\.tsbuildinfo/.test(f));
+      expect(stray, name).toEqual([]);
+      const { main, types } = packages.get(name)!.manifest as { main?: string; types?: string };
+      const musts = ['package.json', 'README.md', 'LICENSE', main, types].filter((f): f is string => !!f).map((f) => posix.normalize(f));
+      for (const must of musts) expect(files, `${name} ships ${must}`).toContain(must);
+    }
+  });
+
+  it('ships every file its source maps and sourceMappingURL comments point at', () => {
+    for (const [name, files] of lists) {
+      const dir = packages.get(name)!.dir;
+      const shipped = new Set(files);
+      const missing: string[] = [];
+      for (const f of files) {
+        if (f.endsWith('.map')) {
+          const map = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { sources: string[]; sourceRoot?: string };
+          for (const s of map.sources) {
+            const target = posix.normalize(posix.join(posix.dirname(f), map.sourceRoot ?? '', s));
+            if (!shipped.has(target)) missing.push(`${f} → ${target}`);
+          }
+        } else if (/\.(js|d\.ts)$/.test(f) && f.startsWith('dist/')) {
+          const url = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(readFileSync(join(dir, f), 'utf8'))?.[1];
+          if (url && !shipped.has(posix.join(posix.dirname(f), url))) missing.push(`${f} → ${url}`);
+        }
+      }
+      expect(missing, name).toEqual([]);
+    }
+  });
+
+  it('depends on other @kiln packages by caret ranges that the workspace versions satisfy', () => {
+    for (const pkg of packages.values()) {
+      const m = pkg.manifest as Record<string, unknown>;
+      for (const field of ['dependencies', 'optionalDependencies', 'peerDependencies', 'devDependencies']) {
+        for (const [dep, range] of Object.entries((m[field] ?? {}) as Record<string, string>)) {
+          if (!dep.startsWith('@kiln/')) continue;
+          const target = packages.get(dep);
+          expect(target, `${pkg.name} → ${dep}`).toBeDefined();
+          const r = /^\^(\d+)\.(\d+)\.(\d+)$/.exec(range);
+          expect(r, `${pkg.name} ${field}.${dep} = '${range}' (want ^x.y.z)`).not.toBeNull();
+          const [maj, min, pat] = target!.manifest.version.split('.').map(Number) as [number, number, number];
+          const [rMaj, rMin, rPat] = r!.slice(1).map(Number) as [number, number, number];
+          // Caret: same major (same minor below 1.0), and not older than the range's base.
+          const ok = maj === rMaj && (rMaj > 0 || min === rMin) && (min > rMin || (min === rMin && pat >= rPat));
+          expect(ok, `${dep}@${target!.manifest.version} satisfies ${range}`).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('carries the Apache-2.0 LICENSE its package.json declares', () => {
+    const license = readFileSync(join(repo, 'LICENSE'), 'utf8');
+    expect(license).toMatch(/Apache License\s+Version 2\.0, January 2004/);
+    for (const pkg of packages.values()) {
+      expect(pkg.manifest.license, pkg.name).toBe('Apache-2.0');
+      expect(readFileSync(join(pkg.dir, 'LICENSE'), 'utf8') === license, `${pkg.name}/LICENSE is the root LICENSE`).toBe(true);
+    }
+  });
+});
+
+describe('the tarballs installed offline into a project outside the workspace', () => {
+  it('installed every package from its tarball, outside the repository, with no link back into it', () => {
+    expect(relative(repo, scratch).startsWith('..')).toBe(true);
+    expect(install.tarballs.map((t) => t.name).sort()).toEqual([...TRIED].sort());
+    for (const name of TRIED) {
+      const real = realpathSync(join(scratch, 'node_modules', name));
+      expect(real.startsWith(scratch), `${name} → ${real}`).toBe(true);
+      const resolved = execFileSync(process.execPath, ['-p', `require.resolve(${JSON.stringify(name)})`], { cwd: scratch, encoding: 'utf8' }).trim();
+      expect(resolved).toBe(join(real, 'dist/index.js'));
+    }
+    // Every third-party package the tarballs need is present too: resolving them happens in the examples
+    // below; here the lockfile says which packages were installed.
+    const lock = JSON.parse(readFileSync(join(scratch, 'package-lock.json'), 'utf8')) as { packages: Record<string, unknown> };
+    expect(Object.keys(lock.packages)).toEqual(expect.arrayContaining(['node_modules/tsyringe', 'node_modules/sharp', 'node_modules/zod']));
+  });
+
+  it.each(TRIED)('%s: every export is a named ESM import (import { X } from …) as well as a require() key', (name) => {
+    const keys = JSON.parse(execFileSync(process.execPath, ['-p', `JSON.stringify(Object.keys(require(${JSON.stringify(name)})))`], { cwd: scratch, encoding: 'utf8' })) as string[];
+    expect(keys.length).toBeGreaterThan(0);
+    const file = join(scratch, `named-${name.replace(/\W/g, '_')}.mjs`);
+    writeFileSync(
+      file,
+      `import { ${keys.join(', ')} } from '${name}';\nconst values = { ${keys.join(', ')} };\n` +
+        `const missing = Object.keys(values).filter((k) => values[k] === undefined);\nconsole.log(missing.length ? 'undefined: ' + missing.join(',') : 'ok ' + Object.keys(values).length);\n`,
+    );
+    const r = node(file, scratch);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe(`ok ${keys.length}`);
+  });
+
+  describe.each(TRIED)('%s README example', (name) => {
+    it('runs as ESM and as CommonJS from the installed package and prints the output the README shows', () => {
+      // The README inside the installed tarball: what npm users read.
+      const readme = readFileSync(join(scratch, 'node_modules', name, 'README.md'), 'utf8');
+      const examples = readmeExamples(readme);
+      expect(examples.length, `${name} README has a \`js example\` block`).toBeGreaterThan(0);
+      examples.forEach((ex, k) => {
+        const where = `${name} README line ${ex.line}`;
+        expect(ex.output, `${where}: a \`text output\` block follows`).toBeDefined();
+        const base = join(scratch, `readme-${name.replace(/\W/g, '_')}-${k}`);
+        writeFileSync(`${base}.mjs`, ex.esm);
+        writeFileSync(`${base}.cjs`, toCommonJs(ex.esm));
+        for (const ext of ['mjs', 'cjs']) {
+          const r = node(`${base}.${ext}`, scratch);
+          expect({ code: r.code, stderr: r.stderr }, `${where} as .${ext}`).toEqual({ code: 0, stderr: '' });
+          expect(r.stdout, `${where} as .${ext}`).toBe(ex.output);
+        }
+      });
+    });
+  });
+});
+
+describe('README example extraction', () => {
+  it('turns ESM imports into require() and wraps top-level await', () => {
+    const cjs = toCommonJs("import { a, b as c } from 'x';\nimport * as ns from \"y\";\nimport d from 'z';\nawait a(c, ns, d);\n");
+    expect(cjs).toContain("const { a, b: c } = require('x');");
+    expect(cjs).toContain('const ns = require("y");');
+    expect(cjs).toContain("const d = require('z');");
+    expect(cjs).toMatch(/^'use strict';\n\(async \(\) => \{\nconst \{ a, b: c \} = require\('x'\);\n.*\n.*\nawait a\(c, ns, d\);\n\}\)\(\)/);
+    expect(() => toCommonJs("import './side-effect';\n")).toThrow(/unsupported/);
+  });
+
+  it('pairs each example with the output block right after it, and rejects a stray output block', () => {
+    const md = '# x\n```js example\nconsole.log(1)\n```\ntext\n```text output\n1\n```\n```ts\nnot run\n```\n```js example\nconsole.log(2)\n```\n';
+    expect(readmeExamples(md)).toEqual([
+      { line: 2, esm: 'console.log(1)\n', output: '1\n' },
+      { line: 12, esm: 'console.log(2)\n' },
+    ]);
+    expect(() => readmeExamples('```ts\nx\n```\n```text output\n1\n```\n')).toThrow(/must directly follow/);
+  });
+});
+
+// Keep the scratch path visible when a test fails and KILN_KEEP_PACK_E2E=1 is set.
+if (process.env.KILN_KEEP_PACK_E2E) afterAll(() => console.log(`scratch project kept at ${scratch} (${existsSync(scratch)})`));
