@@ -17,7 +17,7 @@ export interface OfflineInstall {
  * writes a project there that depends on exactly those tarballs, and installs it with
  * `npm ci --offline`: nothing but the tarballs and npm's cache is read.
  */
-export function installTarballsOffline(root: string, names: readonly string[], dir: string): OfflineInstall {
+export function installTarballsOffline(root: string, names: readonly string[], dir: string, opts: { ignoreScripts?: boolean } = {}): OfflineInstall {
   const rel = relative(resolve(root), resolve(dir));
   // Inside the repository npm would find the workspace root and its node_modules: not a clean install.
   if (!rel.startsWith('..') && !isAbsolute(rel)) throw new Error(`${dir} is inside the repository; use a folder outside it (e.g. under ${tmpdir()})`);
@@ -28,7 +28,7 @@ export function installTarballsOffline(root: string, names: readonly string[], d
   const packages = workspacePackages(root);
   const all = withKilnDependencies(names, packages);
   mkdirSync(dir, { recursive: true });
-  const tarballs = packTarballs(root, all, join(dir, 'tarballs'));
+  const tarballs = packTarballs(root, all, join(dir, 'tarballs'), opts);
   const registry = execFileSync('npm', ['config', 'get', 'registry'], { cwd: root, encoding: 'utf8' }).trim();
   writeScratchProject({ root, dir, tarballs, packages, registry });
   const npmOutput = execFileSync('npm', ['ci', '--offline', '--no-audit', '--no-fund'], {

@@ -21,12 +21,13 @@ interface NpmPackJson {
 }
 
 /**
- * `npm pack` of the given workspace packages into `outDir`, from the `dist/` already built
- * (packing does not build: the caller builds once, so the test stays fast).
+ * `npm pack` of the given workspace packages into `outDir`. Each package's `prepack` script
+ * (`tsc -b tsconfig.lib.json`) brings its `dist/` up to date first; a caller that has just built
+ * everything once passes `ignoreScripts` to skip those per-package checks.
  */
-export function packTarballs(root: string, names: readonly string[], outDir: string): PackedTarball[] {
+export function packTarballs(root: string, names: readonly string[], outDir: string, opts: { ignoreScripts?: boolean } = {}): PackedTarball[] {
   mkdirSync(outDir, { recursive: true });
-  const args = ['pack', '--json', '--pack-destination', outDir, ...names.flatMap((n) => ['-w', n])];
+  const args = ['pack', '--json', '--pack-destination', outDir, ...(opts.ignoreScripts ? ['--ignore-scripts'] : []), ...names.flatMap((n) => ['-w', n])];
   const stdout = execFileSync('npm', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   const packed = JSON.parse(stdout) as NpmPackJson[];
   return packed.map((p) => ({
