@@ -125,6 +125,23 @@ describe('npm pack of every package', () => {
     }
   });
 
+  it('offers every export of the other libraries as a named ESM import too (workspace build; the CLI is an app)', () => {
+    const others = names.filter((n) => !TRIED.includes(n) && n !== '@kiln/cli');
+    const script = [
+      "import { createRequire } from 'node:module';",
+      "const require = createRequire(process.cwd() + '/');",
+      'const out = {};',
+      'for (const name of JSON.parse(process.argv[1])) {',
+      '  const cjs = Object.keys(require(name));',
+      '  const esm = Object.keys(await import(require.resolve(name)));',
+      '  out[name] = { exports: cjs.length > 0, missing: cjs.filter((k) => !esm.includes(k)) };',
+      '}',
+      'console.log(JSON.stringify(out));',
+    ].join('\n');
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(others)], { cwd: repo, encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual(Object.fromEntries(others.map((n) => [n, { exports: true, missing: [] }])));
+  });
+
   it('carries the Apache-2.0 LICENSE its package.json declares', () => {
     const license = readFileSync(join(repo, 'LICENSE'), 'utf8');
     expect(license).toMatch(/Apache License\s+Version 2\.0, January 2004/);
