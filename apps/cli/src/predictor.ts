@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '@kiln/engine';
-import { ImageProcessor } from '@kiln/processors';
+import type { ImageProcessor } from '@kiln/processors';
 import { restoreModelFromCheckpoint } from '@kiln/trainer';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadYamlFile, type Logger } from '@kiln/core';
+import { createRunContainer, loadYamlFile, type Logger } from '@kiln/core';
 import { checkClassesMatch, resolveCheckpoint, runDirOf } from './checkpoint-path';
 import { registerWithImports } from './registry';
 
@@ -29,14 +29,18 @@ export async function loadPredictor(opts: {
 }): Promise<Predictor> {
   const checkpoint = resolveCheckpoint(opts.ckpt);
   opts.logger.info(`checkpoint: ${checkpoint}`);
-  await initEngine({ backend: opts.backend ?? 'auto', gpus: opts.gpus, logger: opts.logger });
+  const engine = await initEngine({ backend: opts.backend ?? 'auto', gpus: opts.gpus, logger: opts.logger });
   // The run's own `imports:` may register custom models/layers the checkpoint needs.
   const runConfig = join(runDirOf(checkpoint), 'config.yaml');
-  const imports = existsSync(runConfig) ? (loadYamlFile(runConfig) as { imports?: unknown } | null)?.imports : undefined;
-  const restored = await restoreModelFromCheckpoint(checkpoint, { registries: registerWithImports(imports) });
+  const config = existsSync(runConfig) ? ((loadYamlFile(runConfig) as Record<string, unknown> | null) ?? {}) : {};
+  const registries = registerWithImports(config.imports);
+  // Inference is a run too: its container holds the config, logger and engine, and builds the processor.
+  const run = createRunContainer({ config, registries, logger: opts.logger, engine });
+  const restored = await restoreModelFromCheckpoint(checkpoint, { registries });
   checkClassesMatch(checkpoint, restored.classes);
-  const processorOptions = (restored.meta.processor ?? {}) as ConstructorParameters<typeof ImageProcessor>[0];
-  const processor = new ImageProcessor(processorOptions);
+  const processorNode = { _target_: 'image', ...((restored.meta.processor ?? {}) as Record<string, unknown>) };
+  const processor = run.build<ImageProcessor>('processors', processorNode, 'processor');
+  run.dispose();
   const net = restored.net;
   return {
     checkpoint,

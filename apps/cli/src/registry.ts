@@ -2,6 +2,7 @@ import { createRegistries, ConfigError, type Registries } from '@kiln/core';
 import { register as registerAugmentation } from '@kiln/augmentation';
 import { register as registerCallbacks } from '@kiln/callbacks';
 import { register as registerData } from '@kiln/data';
+import { register as registerExport } from '@kiln/export';
 import { register as registerLosses } from '@kiln/losses';
 import { register as registerMetrics } from '@kiln/metrics';
 import { register as registerModels } from '@kiln/models';
@@ -20,6 +21,7 @@ export function registerAll(): Registries {
     registerMetrics,
     registerTrainer,
     registerCallbacks,
+    registerExport,
   );
 }
 

@@ -1,6 +1,5 @@
-import { ComponentBuilder, ConfigError, Logger, writeFileAtomic } from '@kiln/core';
+import { ConfigError, Logger, createRunContainer, quoteCsv, writeFileAtomic } from '@kiln/core';
 import type { DataModule } from '@kiln/data';
-import { quoteCsv } from './report/csv-writer';
 import { registerWithImports } from './registry';
 
 export type EvalSplit = 'val' | 'test';
@@ -12,9 +11,8 @@ export type EvalSplit = 'val' | 'test';
  */
 export async function writeSplitCsv(config: Record<string, unknown>, split: EvalSplit, file: string, logger: Logger): Promise<number> {
   const registries = registerWithImports(config.imports);
-  const seed = typeof config.seed === 'number' ? config.seed : undefined;
   // no runDir: the data module must not write classes.json into the run it is checking
-  const data = new ComponentBuilder(registries, { logger, seed }).build<DataModule>('datasets', config.data, 'data');
+  const data = createRunContainer({ config, registries, logger }).buildAt<DataModule>('datasets', 'data');
   await data.setup(split === 'val' ? 'fit' : 'test');
   const loader = split === 'val' ? data.valLoader() : data.testLoader();
   if (!loader) {

@@ -1,5 +1,5 @@
-import { basename, resolve } from 'node:path';
-import { ConfigError, DataError, KilnError, silentLogger, z, type ComponentContext, type Logger } from '@kiln/core';
+import { basename } from 'node:path';
+import { ConfigError, DataError, KilnError, resolveUserPath, silentLogger, z, type ComponentContext, type Logger } from '@kiln/core';
 import { ImageProcessor } from '@kiln/processors';
 import { loadClasses, saveClasses } from './classes-file';
 import { readCsvSamples, type CsvSamples } from './csv/read-csv';
@@ -32,10 +32,8 @@ const optionsSchema = z
 export type CsvDataModuleOptions = z.input<typeof optionsSchema>;
 type Parsed = z.output<typeof optionsSchema>;
 
-/** Relative option paths resolve against where the user ran the command (npm sets INIT_CWD). */
-function fromCwd(p: string): string {
-  return resolve(process.env.INIT_CWD ?? process.cwd(), p);
-}
+/** Relative option paths resolve by Kiln's one path rule (core's `resolveUserPath`). */
+const fromCwd = resolveUserPath;
 
 /**
  * Image classification data from CSV files (`path,label,…`). `setup('fit')` reads and

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { ConfigError, Rng, z } from '@kiln/core';
 import { ImageDecodeError } from './decode-error';
-import { rawToImage, type Image, type RawImage, type Transform } from './image';
+import type { Image, Transform } from '@kiln/contracts';
+import { rawToImage, type RawImage } from './image';
 
 const positiveInt = z.number().int().positive();
 

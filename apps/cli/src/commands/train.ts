@@ -4,6 +4,7 @@ import { findConfigDir, resolveUserPath } from '../paths';
 import { composeConfig, loadRunConfig, toYaml } from '@kiln/core';
 import { gpusOption } from '../devices';
 import { runTraining } from '../run-training';
+import { MULTIRUN_FLAGS, MULTIRUN_OPTIONS, parseMultirunArgs, runMultirun } from '../multirun';
 
 export const spec: CommandSpec = {
   name: 'train',
@@ -14,12 +15,15 @@ export const spec: CommandSpec = {
     workers: 'number of CPU data-parallel workers',
     'config-dir': 'folder holding train.yaml and the config groups (default: ./configs or the repo configs)',
     config: "re-run a saved run: its config.yaml (or run folder); overrides still apply",
+    ...MULTIRUN_OPTIONS,
   },
-  flags: { cfg: 'print the resolved config and exit (dry run)' },
+  flags: { cfg: 'print the resolved config and exit (dry run)', ...MULTIRUN_FLAGS },
   positionals: true,
 };
 
 export async function run(argv: string[]): Promise<number> {
+  const multirun = parseMultirunArgs(argv, spec);
+  if (multirun) return (await runMultirun(multirun)).exitCode;
   const args = parseOrHelp(argv, spec);
   if (!args) return 0;
   const gpus = gpusOption(args);

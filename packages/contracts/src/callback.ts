@@ -11,6 +11,9 @@ export interface TrainerView {
   /** Latest value of every logged metric: `train/loss`, `val/loss`, `val/accuracy`, `lr`, … */
   readonly metrics: Readonly<Record<string, number>>;
   readonly learningRate: number;
+  /** The metric that decides "best" (configured once, as `trainer.monitor`) and its direction. */
+  readonly monitor: string;
+  readonly monitorMode: 'min' | 'max';
   /** Absent in `fastDevRun` and tests: callbacks that write files then do nothing. */
   readonly runDir: string | undefined;
   /** Only rank 0 writes files and logs in data-parallel runs. */
@@ -31,6 +34,15 @@ export interface TrainBatchEnd {
   loss: number;
 }
 
+/** What one finished epoch logged (`onEpochEnd`). */
+export interface EpochEnd {
+  epoch: number; // 0-based
+  step: number; // global step at the end of its training
+  /** Fresh values only: `lr`, the epoch's `train/*` and, when validation ran, its `val/*`. */
+  metrics: Record<string, number>;
+  validated: boolean;
+}
+
 /**
  * Base class of trainer callbacks. Every hook is an optional no-op; the trainer calls
  * them through `callHook` in the order the callbacks appear in config.
@@ -48,6 +60,8 @@ export abstract class Callback {
   onValidationStart?(trainer: TrainerView): void | Promise<void>;
   /** After a validation pass; `metrics` holds `val/*` values aggregated over all workers. */
   onValidationEnd?(trainer: TrainerView, metrics: Record<string, number>): void | Promise<void>;
+  /** Once per epoch when it is complete: after its validation, or after its training when it did not validate. */
+  onEpochEnd?(trainer: TrainerView, epoch: EpochEnd): void | Promise<void>;
   /** After training finished normally (also after early stopping). */
   onFitEnd?(trainer: TrainerView): void | Promise<void>;
   /** When training fails or is interrupted; `error` is what stopped it. */
@@ -60,7 +74,7 @@ export abstract class Callback {
 
 export type HookName = Exclude<keyof Callback, 'stateDict' | 'loadStateDict'>;
 
-/** Calls `hook` on every callback that defines it, in order, awaiting each. */
+/** Calls `hook` on every callback that defines it, in order (config order), awaiting each. */
 export async function callHook<H extends HookName>(
   callbacks: readonly Callback[],
   hook: H,
@@ -70,4 +84,18 @@ export async function callHook<H extends HookName>(
     const fn = cb[hook] as ((...a: unknown[]) => void | Promise<void>) | undefined;
     if (fn) await fn.apply(cb, args);
   }
+}
+
+/**
+ * A callback that writes model checkpoints and can say where the best and last ones are.
+ * The trainer finds it by this shape (`isCheckpointCallback`), not by a class name.
+ */
+export interface CheckpointCallback {
+  readonly writesCheckpoints: true;
+  readonly bestModelPath: string | undefined;
+  readonly lastModelPath: string | undefined;
+}
+
+export function isCheckpointCallback<T>(value: T): value is T & CheckpointCallback {
+  return typeof value === 'object' && value !== null && (value as { writesCheckpoints?: unknown }).writesCheckpoints === true;
 }
