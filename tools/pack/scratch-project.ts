@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { PackedTarball } from './pack-tarballs';
@@ -31,7 +32,7 @@ function searchPaths(location: string, dep: string): string[] {
   return out;
 }
 
-/** `https://registry.npmjs.org/@scope/name/-/name-1.2.3.tgz`, the registry's tarball address for a lock entry. */
+/** `<registry>/@scope/name/-/name-1.2.3.tgz`, the registry's tarball address for a lock entry (the npm cache is keyed by it). */
 function registryTarballUrl(registry: string, lockPath: string, entry: LockEntry): string {
   const name = (entry.name as string | undefined) ?? lockPath.slice(lockPath.lastIndexOf('node_modules/') + 'node_modules/'.length);
   const bare = name.startsWith('@') ? name.slice(name.indexOf('/') + 1) : name;
@@ -71,7 +72,7 @@ export function writeScratchProject(opts: {
     return path;
   };
 
-  const registry = (opts.registry ?? 'https://registry.npmjs.org/').replace(/\/?$/, '/');
+  const registry = (opts.registry ?? npmRegistry()).replace(/\/?$/, '/');
   const visited = new Set<string>();
   const walk = (location: string, entry: LockEntry, owner: string) => {
     const edges: [string, boolean][] = [
@@ -135,4 +136,10 @@ export function writeScratchProject(opts: {
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   writeFileSync(join(dir, 'package-lock.json'), `${JSON.stringify(scratchLock, null, 2)}\n`);
   return { dependencies, lockedThirdParty: visited.size };
+}
+
+/** The registry npm is configured with (`npm config get registry`), whose addresses the cache holds. */
+function npmRegistry(): string {
+  if (process.env.npm_config_registry) return process.env.npm_config_registry;
+  return execFileSync('npm', ['config', 'get', 'registry'], { encoding: 'utf8' }).trim();
 }
