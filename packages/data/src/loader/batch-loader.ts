@@ -1,16 +1,21 @@
-import { DataError, Rng } from '@kiln/core';
-import { rawToImage, type ImageProcessor, type RawImage, type Transform } from '@kiln/processors';
+import { DataError, Rng, type Logger } from '@kiln/core';
+import { applyBatchTransforms, oneHot, type BatchTransform, type Transform } from '@kiln/augmentation';
+import { ImageDecodeError, rawToImage, type ImageProcessor, type RawImage } from '@kiln/processors';
 import type { Batch, DataLoader, Shard } from '../types';
-import type { BatchTransform } from './batch-transforms';
+import type { BadSamples } from './bad-samples';
 import { Limiter } from './limiter';
 
 /** The samples a loader walks over; `load` reads from the cache or decodes. */
 export interface LoaderSource {
   readonly size: number;
-  readonly rows: number[];
-  readonly paths: string[];
+  /** 1-based CSV data row of sample i. */
+  row(i: number): number;
+  /** Absolute image path of sample i. */
+  path(i: number): string;
   readonly labels?: Int32Array;
   load(index: number): Promise<RawImage>;
+  /** Where undecodable images are counted; without it a decode failure is fatal. */
+  readonly bad?: BadSamples;
 }
 
 export interface BatchLoaderOptions {
@@ -26,6 +31,25 @@ export interface BatchLoaderOptions {
   batchTransforms?: BatchTransform[];
   numClasses: number;
   shard?: Shard;
+  /** Epoch summaries (images dropped, time waited for data) go here at INFO. */
+  logger?: Logger;
+  /** Name in the epoch summary (e.g. `train`). */
+  name?: string;
+}
+
+/** What the consumer may log per step or per epoch. */
+export interface LoaderStats {
+  epoch: number;
+  /** Batches handed out this epoch. */
+  steps: number;
+  /** Milliseconds the consumer waited for the last batch / for all batches this epoch. */
+  lastWaitMs: number;
+  waitMs: number;
+  /** Milliseconds the consumer spent between batches this epoch (its step time). */
+  busyMs: number;
+  /** Images found undecodable this epoch (each slot refilled by the next sample) and in total. */
+  dropped: number;
+  droppedTotal: number;
 }
 
 export interface LoaderPosition {
@@ -43,6 +67,7 @@ export interface LoaderPosition {
 export class BatchLoader implements DataLoader {
   private epoch = 0;
   private batchIndex = 0;
+  private counters = freshCounters(0);
 
   constructor(
     private readonly source: LoaderSource,
@@ -92,6 +117,11 @@ export class BatchLoader implements DataLoader {
     return Int32Array.from(new Rng(this.options.seed, 'shuffle', epoch).permutation(n));
   }
 
+  /** Counters for the epoch in progress (or the last one finished). */
+  stats(): LoaderStats {
+    return { ...this.counters, droppedTotal: this.source.bad?.foundWhileLoading ?? 0 };
+  }
+
   async *[Symbol.asyncIterator](): AsyncIterator<Batch> {
     const epoch = this.epoch;
     const order = this.orderFor(epoch);
@@ -99,23 +129,72 @@ export class BatchLoader implements DataLoader {
     const total = this.length;
     const pending: Array<Promise<Batch>> = [];
     let next = this.batchIndex;
+    if (this.counters.epoch !== epoch || next === 0) this.counters = freshCounters(epoch);
     const enqueue = () => {
       const p = this.makeBatch(order, epoch, next++, limiter);
       p.catch(() => undefined); // a prefetched failure is reported when awaited, not as unhandled
       pending.push(p);
     };
+    let lastYield = -1;
     while (next < total || pending.length > 0) {
+      const asked = performance.now();
+      if (lastYield >= 0) this.counters.busyMs += asked - lastYield;
       if (pending.length === 0) enqueue();
       const batch = await pending.shift()!;
       while (next < total && pending.length < this.options.prefetch) enqueue();
       this.batchIndex = next - pending.length;
+      const c = this.counters;
+      c.lastWaitMs = performance.now() - asked;
+      c.waitMs += c.lastWaitMs;
+      c.steps++;
+      lastYield = performance.now();
       yield batch;
     }
+    if (lastYield >= 0) this.counters.busyMs += performance.now() - lastYield;
+    this.summarize();
     // A finished epoch moves on, so a trainer that forgets setEpoch still reshuffles.
     if (this.epoch === epoch) {
       this.epoch = epoch + 1;
       this.batchIndex = 0;
     }
+  }
+
+  private summarize(): void {
+    const { logger, name } = this.options;
+    if (!logger) return;
+    const c = this.counters;
+    const share = c.waitMs + c.busyMs > 0 ? (100 * c.waitMs) / (c.waitMs + c.busyMs) : 0;
+    const dropped = c.dropped ? `, dropped ${c.dropped} undecodable image(s) (${this.stats().droppedTotal} so far)` : '';
+    logger.info(
+      `${name ?? 'loader'} epoch ${c.epoch}: ${c.steps} batches, waited ${(c.waitMs / 1000).toFixed(2)} s for data ` +
+        `(${share.toFixed(1)}% of the epoch)${dropped}`,
+    );
+  }
+
+  /**
+   * Loads the sample at position p of the epoch order. An image that fails to decode is dropped
+   * (WARN, counted toward maxBadFraction) and the slot takes the next sample of the order that
+   * decodes: a function of the seed and of which files are bad only, so a resumed run gets the
+   * same batches.
+   */
+  private async loadSlot(order: Int32Array, p: number, limiter: Limiter): Promise<{ idx: number; raw: RawImage }> {
+    const { source } = this;
+    const n = order.length;
+    for (let k = 0; k < n; k++) {
+      const idx = order[(p + k) % n];
+      const row = source.row(idx);
+      if (source.bad?.has(row)) continue;
+      try {
+        return { idx, raw: await limiter.run(() => source.load(idx)) };
+      } catch (err) {
+        if (!(err instanceof ImageDecodeError) || !source.bad) {
+          throw new DataError(`row ${row} (${source.path(idx)}): ${(err as Error).message}`, { cause: err });
+        }
+        if (!source.bad.has(row)) this.counters.dropped++;
+        source.bad.add(row, source.path(idx), err.message);
+      }
+    }
+    throw new DataError('no image of the dataset could be decoded');
   }
 
   private async makeBatch(order: Int32Array, epoch: number, b: number, limiter: Limiter): Promise<Batch> {
@@ -124,50 +203,51 @@ export class BatchLoader implements DataLoader {
     const len = Math.min(batchSize, order.length - start);
     const from = shard ? start + Math.floor((shard.rank * len) / shard.worldSize) : start;
     const to = shard ? start + Math.floor(((shard.rank + 1) * len) / shard.worldSize) : start + len;
-    const indices = order.subarray(from, to);
+    const count = to - from;
     const [h, w, c] = this.processor.outputShape;
     const per = h * w * c;
-    const images = new Float32Array(indices.length * per);
+    const images = new Float32Array(count * per);
+    const picked = new Int32Array(count);
     await Promise.all(
-      Array.from(indices, (idx, j) =>
-        limiter
-          .run(() => this.source.load(idx))
-          .then((raw) => {
+      Array.from({ length: count }, (_, j) =>
+        this.loadSlot(order, from + j, limiter).then(({ idx, raw }) => {
+          picked[j] = idx;
+          try {
             if (augment) {
               const image = augment.apply(rawToImage(raw), new Rng(seed, 'augment', epoch, idx));
               this.processor.normalizeInto(image, images, j * per);
             } else {
               this.processor.normalizeInto(raw, images, j * per);
             }
-          })
-          .catch((err: unknown) => {
-            throw new DataError(`row ${this.source.rows[idx]} (${this.source.paths[idx]}): ${(err as Error).message}`, {
-              cause: err,
-            });
-          }),
+          } catch (err) {
+            throw new DataError(`row ${this.source.row(idx)} (${this.source.path(idx)}): ${(err as Error).message}`, { cause: err });
+          }
+        }),
       ),
     );
     const batch: Batch = {
       images,
-      shape: [indices.length, h, w, c],
-      rows: Array.from(indices, (i) => this.source.rows[i]),
-      paths: Array.from(indices, (i) => this.source.paths[i]),
+      shape: [count, h, w, c],
+      rows: Array.from(picked, (i) => this.source.row(i)),
+      paths: Array.from(picked, (i) => this.source.path(i)),
     };
     const labels = this.source.labels;
-    if (labels) batch.labels = Int32Array.from(indices, (i) => labels[i]);
+    if (labels) batch.labels = Int32Array.from(picked, (i) => labels[i]);
     const transforms = this.options.batchTransforms ?? [];
-    if (transforms.length > 0 && batch.labels && indices.length > 0) {
+    if (transforms.length > 0 && batch.labels && count > 0) {
       const k = this.options.numClasses;
-      let targets: Float32Array = new Float32Array(indices.length * k);
-      batch.labels.forEach((label, i) => (targets[i * k + label] = 1));
-      let imgs: Float32Array = images;
-      const rng = new Rng(seed, 'batch', epoch, b);
-      for (const t of transforms) {
-        ({ images: imgs, targets } = t.applyBatch({ images: imgs, shape: batch.shape, targets, numClasses: k }, rng));
-      }
-      batch.images = imgs;
-      batch.targets = targets;
+      const mixed = applyBatchTransforms(
+        transforms,
+        { images, shape: batch.shape, targets: oneHot(batch.labels, k), numClasses: k },
+        new Rng(seed, 'batch', epoch, b),
+      );
+      batch.images = mixed.images;
+      batch.targets = mixed.targets;
     }
     return batch;
   }
+}
+
+function freshCounters(epoch: number): Omit<LoaderStats, 'droppedTotal'> {
+  return { epoch, steps: 0, lastWaitMs: 0, waitMs: 0, busyMs: 0, dropped: 0 };
 }
