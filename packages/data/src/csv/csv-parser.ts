@@ -28,6 +28,7 @@ export class CsvParser {
   private inQuotes = false;
   private afterQuote = false;
   private pendingCr = false;
+  private quotedCr = false;
   private line = 1;
   private recordLine = 1;
   private started = false;
@@ -58,10 +59,12 @@ export class CsvParser {
           this.inQuotes = false;
           this.afterQuote = true;
           start = i + 1;
-        } else if (ch === LF || ch === CR) {
-          if (ch === CR && text.charCodeAt(i + 1) !== LF) this.line++;
-          else if (ch === LF) this.line++;
+        } else if (ch === LF && !this.quotedCr) {
+          this.line++;
+        } else if (ch === CR) {
+          this.line++; // CRLF counts once: the LF after it is skipped above
         }
+        this.quotedCr = ch === CR;
         continue;
       }
       if (this.afterQuote) {
