@@ -7,7 +7,9 @@ import { ByteBudget, MemoryCache, defaultCacheBytes } from './cache/memory-cache
 import { readCsvIndex, type CsvIndex } from './csv/read-csv-index';
 import { inferClasses, labelIdsFromCodes } from './labels';
 import { BatchLoader, type LoaderPosition } from './loader/batch-loader';
-import { defaultDecodeConcurrency, loaderOptionsShape } from './loader-options';
+import { defaultDecodeConcurrency, defaultWorkers, loaderOptionsShape } from './loader-options';
+import { sharedDecodePool } from './workers/decode-pool';
+import { toTransformSpec } from './workers/transform-spec';
 import { attachDiskCache, prepareSet } from './prepare-set';
 import type { SampleSet } from './sample-set';
 import { stratifiedSplit } from './split';
@@ -207,7 +209,7 @@ export class CsvDataModule implements DataModule {
     if (this.train?.key === key) return this.train.loader;
     const { transform, batchTransforms } = splitAugmentation(this.options.augmentation as Transform | BatchTransform | undefined);
     const loader = new BatchLoader(set, this.processor, {
-      ...this.loaderOptions(shard),
+      ...this.loaderOptions(shard, set, transform),
       shuffle: this.options.shuffle,
       dropLast: this.options.dropLast,
       augment: transform,
@@ -233,8 +235,26 @@ export class CsvDataModule implements DataModule {
     return set && this.loader(set, { shuffle: false, dropLast: false, shard });
   }
 
-  private loaderOptions(shard?: Shard) {
+  /**
+   * Puts the worker pool on `set` and says whether the loader may hand it whole samples: only
+   * when the pool rebuilt the augmentation exactly (or there is none), so batches equal the
+   * main thread's. A transform it cannot rebuild (a user's own) runs here, decoding still async.
+   */
+  private offload(set: SampleSet, augment: Transform | undefined): boolean {
+    const workers = this.options.workers ?? defaultWorkers();
+    if (workers === 0 || !(this.processor instanceof ImageProcessor)) return false;
+    const spec = augment ? toTransformSpec(augment) : undefined;
+    if (augment && !spec) {
+      this.logger.debug('augmentation is not rebuildable in a worker thread: it runs on the main thread');
+      return false;
+    }
+    set.pool = sharedDecodePool(workers, this.processor, spec);
+    return true;
+  }
+
+  private loaderOptions(shard: Shard | undefined, set: SampleSet, augment?: Transform) {
     return {
+      offload: this.offload(set, augment),
       batchSize: this.options.batchSize,
       seed: this.seed,
       prefetch: this.options.prefetch,
@@ -245,7 +265,7 @@ export class CsvDataModule implements DataModule {
   }
 
   private loader(set: SampleSet, o: { shuffle: boolean; dropLast: boolean; shard?: Shard }): BatchLoader {
-    return new BatchLoader(set, this.processor, { ...this.loaderOptions(o.shard), shuffle: o.shuffle, dropLast: o.dropLast });
+    return new BatchLoader(set, this.processor, { ...this.loaderOptions(o.shard, set), shuffle: o.shuffle, dropLast: o.dropLast });
   }
 
   /** `{ epoch, batchIndex }` of the training loader: the next batch it will produce. */

@@ -4,6 +4,7 @@ import type { MemoryCache } from './cache/memory-cache';
 import type { RowIndex } from './index/row-index';
 import type { BadSamples } from './loader/bad-samples';
 import type { LoaderSource } from './loader/batch-loader';
+import type { DecodePool, RngStream } from './workers/decode-pool';
 
 /** Decodes a file to processed 8-bit pixels: the processor itself, or a worker pool around it. */
 export interface RawDecoder {
@@ -16,6 +17,8 @@ export interface RawDecoder {
  */
 export class SampleSet implements LoaderSource {
   disk?: DiskCache;
+  /** Worker threads that decode, augment and normalise; set by the data module. */
+  pool?: DecodePool;
 
   constructor(
     readonly index: RowIndex,
@@ -54,8 +57,31 @@ export class SampleSet implements LoaderSource {
     return raw;
   }
 
+  /**
+   * Decoded, augmented (with `rng`) and normalised in a worker: what `load` + the loader's
+   * main-thread work would give, bit for bit. Cached pixels are sent to the worker; decoded
+   * ones come back with their 8-bit pixels for the caches.
+   */
+  async loadProcessed(i: number, rng?: RngStream): Promise<Float32Array> {
+    const pool = this.pool!;
+    const key = this.index.rows[i];
+    const hit = this.memory?.get(key) ?? (this.disk?.has(i) ? await this.disk.read(i) : undefined);
+    if (hit) {
+      this.memory?.put(key, hit);
+      return (await pool.process({ raw: hit, rng, wantRaw: false })).image;
+    }
+    const r = await pool.process({ path: this.index.path(i), rng, wantRaw: !!(this.memory || this.disk) });
+    if (r.raw) {
+      this.memory?.put(key, r.raw);
+      if (this.disk) await this.disk.write(i, r.raw);
+    }
+    return r.image;
+  }
+
   /** A subset (e.g. the two sides of a split), sharing the memory cache and the bad-row count. */
   subset(indices: ArrayLike<number>): SampleSet {
-    return new SampleSet(this.index.subset(indices), this.processor, this.bad, this.memory, this.decoder);
+    const set = new SampleSet(this.index.subset(indices), this.processor, this.bad, this.memory, this.decoder);
+    set.pool = this.pool;
+    return set;
   }
 }

@@ -4,6 +4,7 @@ import { ImageDecodeError, rawToImage, type ImageProcessor, type RawImage } from
 import type { Batch, DataLoader, Shard } from '../types';
 import type { BadSamples } from './bad-samples';
 import { Limiter } from './limiter';
+import type { RngStream } from '../workers/decode-pool';
 
 /** The samples a loader walks over; `load` reads from the cache or decodes. */
 export interface LoaderSource {
@@ -14,6 +15,8 @@ export interface LoaderSource {
   path(i: number): string;
   readonly labels?: Int32Array;
   load(index: number): Promise<RawImage>;
+  /** Decode + augment (with `rng`) + normalise off the main thread; used when `offload` is set. */
+  loadProcessed?(index: number, rng?: RngStream): Promise<Float32Array>;
   /** Where undecodable images are counted; without it a decode failure is fatal. */
   readonly bad?: BadSamples;
 }
@@ -31,6 +34,11 @@ export interface BatchLoaderOptions {
   batchTransforms?: BatchTransform[];
   numClasses: number;
   shard?: Shard;
+  /**
+   * Let the source's worker pool decode, augment and normalise (`loadProcessed`). Set only when
+   * the pool rebuilt `augment` exactly (or there is none), so results equal the main thread's.
+   */
+  offload?: boolean;
   /** Epoch summaries (images dropped, time waited for data) go here at INFO. */
   logger?: Logger;
   /** Name in the epoch summary (e.g. `train`). */
@@ -177,7 +185,7 @@ export class BatchLoader implements DataLoader {
    * decodes: a function of the seed and of which files are bad only, so a resumed run gets the
    * same batches.
    */
-  private async loadSlot(order: Int32Array, p: number, limiter: Limiter): Promise<{ idx: number; raw: RawImage }> {
+  private async loadSlot<T>(order: Int32Array, p: number, limiter: Limiter, load: (idx: number) => Promise<T>): Promise<{ idx: number; value: T }> {
     const { source } = this;
     const n = order.length;
     for (let k = 0; k < n; k++) {
@@ -185,7 +193,7 @@ export class BatchLoader implements DataLoader {
       const row = source.row(idx);
       if (source.bad?.has(row)) continue;
       try {
-        return { idx, raw: await limiter.run(() => source.load(idx)) };
+        return { idx, value: await limiter.run(() => load(idx)) };
       } catch (err) {
         if (!(err instanceof ImageDecodeError) || !source.bad) {
           throw new DataError(`row ${row} (${source.path(idx)}): ${(err as Error).message}`, { cause: err });
@@ -208,9 +216,17 @@ export class BatchLoader implements DataLoader {
     const per = h * w * c;
     const images = new Float32Array(count * per);
     const picked = new Int32Array(count);
+    const offload = this.options.offload && this.source.loadProcessed;
     await Promise.all(
       Array.from({ length: count }, (_, j) =>
-        this.loadSlot(order, from + j, limiter).then(({ idx, raw }) => {
+        offload
+          ? this.loadSlot(order, from + j, limiter, (idx) =>
+              this.source.loadProcessed!(idx, augment ? [seed, 'augment', epoch, idx] : undefined),
+            ).then(({ idx, value }) => {
+              picked[j] = idx;
+              images.set(value, j * per);
+            })
+          : this.loadSlot(order, from + j, limiter, (idx) => this.source.load(idx)).then(({ idx, value: raw }) => {
           picked[j] = idx;
           try {
             if (augment) {
