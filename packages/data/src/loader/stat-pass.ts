@@ -32,11 +32,11 @@ const INLINE_BELOW = 4096;
 
 /**
  * Stats every entry (exists, regular file, non-zero size) with `threads` worker threads, each
- * walking its slice with synchronous stat calls (about 2.5 µs per cached entry, against ~7 µs
+ * walking its slice with synchronous stat calls (the main thread only waits meanwhile) (about 2.5 µs per cached entry, against ~7 µs
  * for async `fs.stat`): a million rows in about a second per thread. Fills `index.sizes` and
  * `index.mtimes`, returns a status per entry.
  */
-export async function statPass(index: RowIndex, threads = Math.max(1, Math.ceil(availableParallelism() / 2))): Promise<Uint8Array> {
+export async function statPass(index: RowIndex, threads = availableParallelism()): Promise<Uint8Array> {
   const n = index.size;
   const status = new Uint8Array(new SharedArrayBuffer(n));
   const sizes = new Float64Array(new SharedArrayBuffer(8 * n));
