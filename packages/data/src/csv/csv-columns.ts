@@ -80,7 +80,8 @@ export class CsvColumns {
     return new CsvColumns(csvPath, name, root, options.allowOutsideRoot ?? false, header, pathIdx, labelIdx);
   }
 
-  check(record: string[], row: number, line: number): CheckedRow | { cell: string; reason: string } {
+  /** With `needPath` false, `path` may be '' (the caller resolves cells itself, later). */
+  check(record: string[], row: number, line: number, needPath = true): CheckedRow | { cell: string; reason: string } {
     const cell = (record[this.pathIdx] ?? '').trim();
     const bad = (reason: string) => ({ cell, reason: `${this.name} row ${row} (line ${line}): ${reason}` });
     if (this.header && record.length !== this.header.length) {
@@ -90,8 +91,17 @@ export class CsvColumns {
     if (cell === '') return bad('empty image path');
     const label = this.hasLabels ? record[this.labelIdx].trim() : undefined;
     if (this.hasLabels && label === '') return bad('empty label');
+    if (!needPath && isPlainRelative(cell)) return { cell, path: '', label }; // inside the root by construction
     const resolved = resolveImagePath(cell, this.root, this.allowOutsideRoot);
     if ('reason' in resolved) return bad(`${cell}: ${resolved.reason}`);
     return { cell, path: resolved.path, label };
   }
+}
+
+/** A relative path without `..` segments, drive letters or backslashes: it cannot leave the root. */
+function isPlainRelative(cell: string): boolean {
+  const c0 = cell.charCodeAt(0);
+  if (c0 === 47 /* / */ || c0 === 126 /* ~ */) return false;
+  if (cell.includes('\\') || cell.includes(':')) return false;
+  return !(cell === '..' || cell.startsWith('../') || cell.includes('/../') || cell.endsWith('/..'));
 }

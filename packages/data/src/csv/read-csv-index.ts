@@ -54,7 +54,7 @@ export async function readCsvIndex(csvPath: string, options: ReadCsvOptions = {}
       return;
     }
     row++;
-    const r = cols.check(fields, row, line);
+    const r = cols.check(fields, row, line, false);
     if ('reason' in r) {
       badCount++;
       if (badRows.length < MAX_BAD_KEPT) badRows.push({ row, path: r.cell, reason: r.reason });
