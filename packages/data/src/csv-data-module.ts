@@ -8,7 +8,7 @@ import { readCsvIndex, type CsvIndex } from './csv/read-csv-index';
 import { inferClasses, labelIdsFromCodes } from './labels';
 import { BatchLoader, type LoaderPosition } from './loader/batch-loader';
 import { defaultDecodeConcurrency, defaultWorkers, loaderOptionsShape } from './loader-options';
-import { sharedDecodePool } from './workers/decode-pool';
+import { builtPaths, sharedDecodePool } from './workers/decode-pool';
 import { toTransformSpec } from './workers/transform-spec';
 import { attachDiskCache, prepareSet } from './prepare-set';
 import type { SampleSet } from './sample-set';
@@ -242,7 +242,7 @@ export class CsvDataModule implements DataModule {
    */
   private offload(set: SampleSet, augment: Transform | undefined): boolean {
     const workers = this.options.workers ?? defaultWorkers();
-    if (workers === 0 || !(this.processor instanceof ImageProcessor)) return false;
+    if (workers === 0 || !(this.processor instanceof ImageProcessor) || !builtPaths()) return false;
     const spec = augment ? toTransformSpec(augment) : undefined;
     if (augment && !spec) {
       this.logger.debug('augmentation is not rebuildable in a worker thread: it runs on the main thread');

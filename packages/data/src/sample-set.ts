@@ -62,6 +62,11 @@ export class SampleSet implements LoaderSource {
    * main-thread work would give, bit for bit. Cached pixels are sent to the worker; decoded
    * ones come back with their 8-bit pixels for the caches.
    */
+  /** Whether `loadProcessed` can be used: a pool whose workers all started. */
+  offloadReady(): Promise<boolean> {
+    return this.pool ? this.pool.ready : Promise.resolve(false);
+  }
+
   async loadProcessed(i: number, rng?: RngStream): Promise<Float32Array> {
     const pool = this.pool!;
     const key = this.index.rows[i];

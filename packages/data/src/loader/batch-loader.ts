@@ -17,6 +17,8 @@ export interface LoaderSource {
   load(index: number): Promise<RawImage>;
   /** Decode + augment (with `rng`) + normalise off the main thread; used when `offload` is set. */
   loadProcessed?(index: number, rng?: RngStream): Promise<Float32Array>;
+  /** Resolves false when `loadProcessed` cannot be used after all (its workers failed to start). */
+  offloadReady?(): Promise<boolean>;
   /** Where undecodable images are counted; without it a decode failure is fatal. */
   readonly bad?: BadSamples;
 }
@@ -216,7 +218,7 @@ export class BatchLoader implements DataLoader {
     const per = h * w * c;
     const images = new Float32Array(count * per);
     const picked = new Int32Array(count);
-    const offload = this.options.offload && this.source.loadProcessed;
+    const offload = this.options.offload && this.source.loadProcessed && (await (this.source.offloadReady?.() ?? true));
     await Promise.all(
       Array.from({ length: count }, (_, j) =>
         offload

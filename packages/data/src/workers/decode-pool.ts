@@ -37,6 +37,7 @@ function build(spec) {
 const processor = new ImageProcessor(workerData.processor);
 const augment = workerData.augmentation ? build(workerData.augmentation) : undefined;
 const [h, w, c] = processor.outputShape;
+parentPort.postMessage({ ready: true });
 parentPort.on('message', async (m) => {
   try {
     const raw = m.path !== undefined ? await processor.decodeRaw(m.path) : { data: m.raw, height: h, width: w, channels: c };
@@ -60,13 +61,18 @@ parentPort.on('message', async (m) => {
 });
 `;
 
-function builtPaths(): Record<'processors' | 'core' | 'augmentation', string> {
-  const req = createRequire(__filename);
-  return {
-    processors: req.resolve('@kiln/processors'),
-    core: req.resolve('@kiln/core'),
-    augmentation: req.resolve('@kiln/augmentation'),
-  };
+/** The built entry points the worker loads; undefined when a package is not built (then no pool). */
+export function builtPaths(): Record<'processors' | 'core' | 'augmentation', string> | undefined {
+  try {
+    const req = createRequire(__filename);
+    return {
+      processors: req.resolve('@kiln/processors'),
+      core: req.resolve('@kiln/core'),
+      augmentation: req.resolve('@kiln/augmentation'),
+    };
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -75,10 +81,12 @@ function builtPaths(): Record<'processors' | 'core' | 'augmentation', string> {
  * worker; threads are unref'd while idle, so an unfinished pool never keeps a process alive.
  */
 export class DecodePool {
-  private readonly workers: Array<{ w: Worker; busy: number }> = [];
+  private readonly workers: Array<{ w: Worker; busy: number; started: boolean }> = [];
   private readonly pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void; worker: number }>();
   private nextId = 0;
   readonly augments: boolean;
+  /** Resolves true once every worker has started, false if one failed to (the loader then stays on the main thread). */
+  readonly ready: Promise<boolean>;
 
   constructor(
     size: number,
@@ -87,15 +95,30 @@ export class DecodePool {
   ) {
     if (!(Number.isInteger(size) && size >= 1)) throw new RangeError(`workers must be >= 1 (got ${size})`);
     this.augments = augmentation !== undefined;
-    const workerData = { paths: builtPaths(), processor: processor.toConfig(), augmentation };
+    const paths = builtPaths();
+    if (!paths) throw new Error('@kiln/processors, @kiln/core or @kiln/augmentation is not built (no dist/)');
+    const workerData = { paths, processor: processor.toConfig(), augmentation };
+    const started: Array<Promise<boolean>> = [];
     for (let k = 0; k < size; k++) {
       const w = new Worker(WORKER, { eval: true, workerData });
-      w.unref();
-      w.on('message', (r: Reply) => this.settle(k, r));
+      started.push(
+        new Promise<boolean>((resolve) => {
+          w.once('message', () => resolve(true));
+          w.once('error', () => resolve(false));
+          w.once('exit', () => resolve(false));
+        }),
+      );
+      // Referenced until started (a loader may be awaiting `ready`), then only while it has jobs.
+      w.on('message', (r: Reply | { ready: true }) => {
+        if (!('ready' in r)) return this.settle(k, r);
+        this.workers[k].started = true;
+        if (this.workers[k].busy === 0) w.unref();
+      });
       w.on('error', (err) => this.failAll(k, err));
       w.on('exit', (code) => this.failAll(k, new Error(`decode worker exited with code ${code}`)));
-      this.workers.push({ w, busy: 0 });
+      this.workers.push({ w, busy: 0, started: false });
     }
+    this.ready = Promise.all(started).then((ok) => ok.every(Boolean));
   }
 
   get size(): number {
@@ -142,7 +165,7 @@ export class DecodePool {
     if (!p) return;
     this.pending.delete(r.id);
     const slot = this.workers[k];
-    if (--slot.busy === 0) slot.w.unref();
+    if (--slot.busy === 0 && slot.started) slot.w.unref();
     p.resolve(r);
   }
 
@@ -166,6 +189,7 @@ export function sharedDecodePool(size: number, processor: ImageProcessor, augmen
   const key = JSON.stringify([size, processor.toConfig(), augmentation ?? null]);
   let pool = shared.get(key);
   if (!pool) {
+    // A worker that cannot start is not retried: `ready` says false and loaders stay on the main thread.
     pool = new DecodePool(size, processor, augmentation);
     shared.set(key, pool);
   }
