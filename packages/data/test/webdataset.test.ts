@@ -167,6 +167,7 @@ describe('packShards + webdataset data module', () => {
     const warns = sink.records.filter((r) => r.level === 'WARN').map((r) => r.message);
     expect(warns).toEqual([expect.stringMatching(/dropped shard-000000\.tar sample 000000003: not an image/)]);
     expect(all.flatMap(values)).toEqual(Array.from({ length: 12 }, (_, i) => 10 + i)); // row 4's slot holds the next sample
+    expect((dm.trainLoader() as unknown as { stats(): { dropped: number; steps: number } }).stats()).toMatchObject({ dropped: 1, steps: 4 });
     const resumed = await make();
     resumed.loadStateDict(state);
     resumed.trainLoader().setEpoch(0);

@@ -4,6 +4,7 @@ import { applyBatchTransforms, oneHot, type BatchTransform, type Transform } fro
 import { ImageDecodeError, rawToImage, type ImageProcessor, type RawImage } from '@kiln/processors';
 import { labelIdOf } from '../labels';
 import { Limiter } from '../loader/limiter';
+import type { LoaderStats } from '../loader/batch-loader';
 import type { Batch, DataLoader, Shard } from '../types';
 import { sampleLabel } from './labels';
 import { IMAGE_EXTENSIONS, assignShards, shuffleBuffer, tarSamples, type WdsSample } from './samples';
@@ -45,6 +46,7 @@ export interface WdsPosition {
 export class WebDatasetLoader implements DataLoader {
   private pos: WdsPosition = { epoch: 0, batchIndex: 0, consumed: 0 };
   private dropped = 0;
+  private counters: Omit<LoaderStats, 'droppedTotal'> = { epoch: 0, steps: 0, lastWaitMs: 0, waitMs: 0, busyMs: 0, dropped: 0 };
   private readonly rank: number;
   private readonly world: number;
   private readonly local: number;
@@ -80,6 +82,11 @@ export class WebDatasetLoader implements DataLoader {
   /** Images dropped so far (no image, bad label, failed to decode). */
   get droppedCount(): number {
     return this.dropped;
+  }
+
+  /** Same counters as `BatchLoader.stats()`: wait for data, step time, dropped samples. */
+  stats(): LoaderStats {
+    return { ...this.counters, droppedTotal: this.dropped };
   }
 
   setEpoch(epoch: number): void {
@@ -123,14 +130,28 @@ export class WebDatasetLoader implements DataLoader {
       p.catch(() => undefined);
       pending.push(p);
     };
+    if (this.counters.epoch !== epoch || next === 0) this.counters = { epoch, steps: 0, lastWaitMs: 0, waitMs: 0, busyMs: 0, dropped: 0 };
+    const c = this.counters;
+    let lastYield = -1;
     while (next < total || pending.length > 0) {
+      const asked = performance.now();
+      if (lastYield >= 0) c.busyMs += asked - lastYield;
       if (pending.length === 0) enqueue();
       const { batch, consumed: after } = await pending.shift()!;
       while (next < total && pending.length < this.o.prefetch) enqueue();
       this.pos = { epoch, batchIndex: next - pending.length, consumed: after };
+      c.lastWaitMs = performance.now() - asked;
+      c.waitMs += c.lastWaitMs;
+      c.steps++;
+      lastYield = performance.now();
       yield batch;
     }
+    if (lastYield >= 0) c.busyMs += performance.now() - lastYield;
     await stream.return(undefined);
+    this.o.logger?.info(
+      `webdataset epoch ${epoch}: ${c.steps} batches, waited ${(c.waitMs / 1000).toFixed(2)} s for data` +
+        (c.dropped ? `, dropped ${c.dropped} sample(s) (${this.dropped} so far)` : ''),
+    );
     if (this.pos.epoch === epoch) this.pos = { epoch: epoch + 1, batchIndex: 0, consumed: 0 };
   }
 
@@ -201,6 +222,7 @@ export class WebDatasetLoader implements DataLoader {
 
   private drop(s: WdsSample, reason: string): void {
     this.dropped++;
+    this.counters.dropped++;
     const logger = this.o.logger ?? silentLogger;
     logger.warn(`dropped ${basename(s.shard)} sample ${s.key}: ${reason}; its slot takes the next sample`);
     const total = this.perRank[this.rank];
