@@ -169,6 +169,7 @@ async function main(): Promise<void> {
     }
     if (rssAt[10000] && rssAt[1000000]) console.log(`peak RSS 1M / 10k rows (cache none): ${(rssAt[1000000] / rssAt[10000]).toFixed(2)}×`);
 
+    if (jpegs === 0) return;
     const csv = await jpegFolder(dir, jpegs);
     console.log(`\n224×224 JPEG → 224×224, RandomResizedCrop + HFlip, batch 32, ${jpegs} images; consumer step ${stepMs} ms`);
     console.log('workers  loader img/s  main thread busy  wait per step ms  wait share of step');

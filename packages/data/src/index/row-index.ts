@@ -23,8 +23,9 @@ export class RowIndex {
     sizes?: Float64Array,
     mtimes?: Float64Array,
   ) {
-    this.sizes = sizes ?? new Float64Array(rows.length).fill(NaN);
-    this.mtimes = mtimes ?? new Float64Array(rows.length).fill(NaN);
+    // Shared memory: the stat worker threads fill them in place, without a copy.
+    this.sizes = sizes ?? new Float64Array(new SharedArrayBuffer(8 * rows.length)).fill(NaN);
+    this.mtimes = mtimes ?? new Float64Array(new SharedArrayBuffer(8 * rows.length)).fill(NaN);
   }
 
   get size(): number {
@@ -57,8 +58,8 @@ export class RowIndex {
       pick(this.rows, (n) => new Int32Array(n)),
       this.cells.subset(indices),
       this.labels && pick(this.labels, (n) => new Int32Array(n)),
-      pick(this.sizes, (n) => new Float64Array(n)),
-      pick(this.mtimes, (n) => new Float64Array(n)),
+      pick(this.sizes, (n) => new Float64Array(new SharedArrayBuffer(8 * n))),
+      pick(this.mtimes, (n) => new Float64Array(new SharedArrayBuffer(8 * n))),
     );
   }
 }

@@ -73,8 +73,13 @@ export class StringTableBuilder {
     return this.n - 1;
   }
 
+  /** On shared memory, so worker threads (the stat pass) read it without a copy. */
   build(): StringTable {
-    return new StringTable(Uint8Array.from(this.bytes.subarray(0, this.used)), this.offsets.slice(0, this.n + 1));
+    const bytes = new Uint8Array(new SharedArrayBuffer(this.used));
+    bytes.set(this.bytes.subarray(0, this.used));
+    const offsets = new Uint32Array(new SharedArrayBuffer(4 * (this.n + 1)));
+    offsets.set(this.offsets.subarray(0, this.n + 1));
+    return new StringTable(bytes, offsets);
   }
 }
 

@@ -123,8 +123,17 @@ export class BatchLoader implements DataLoader {
   /** The sample indices of epoch `epoch`, in order. */
   orderFor(epoch: number): Int32Array {
     const n = this.source.size;
-    if (!this.options.shuffle) return Int32Array.from({ length: n }, (_, i) => i);
-    return Int32Array.from(new Rng(this.options.seed, 'shuffle', epoch).permutation(n));
+    const order = Int32Array.from({ length: n }, (_, i) => i);
+    if (!this.options.shuffle) return order;
+    // Rng.permutation's Fisher–Yates, draw for draw, in place on a typed array (no 1M-element JS array).
+    const rng = new Rng(this.options.seed, 'shuffle', epoch);
+    for (let i = n - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      const t = order[i];
+      order[i] = order[j];
+      order[j] = t;
+    }
+    return order;
   }
 
   /** Counters for the epoch in progress (or the last one finished). */
