@@ -8,7 +8,7 @@ import { readCsvIndex, type CsvIndex } from './csv/read-csv-index';
 import { inferClasses, labelIdsFromCodes } from './labels';
 import { BatchLoader, type LoaderPosition } from './loader/batch-loader';
 import { defaultDecodeConcurrency, defaultWorkers, loaderOptionsShape } from './loader-options';
-import { builtPaths, sharedDecodePool } from './workers/decode-pool';
+import { builtPaths, sharedDecodePool, type DecodePool } from './workers/decode-pool';
 import { toTransformSpec } from './workers/transform-spec';
 import { attachDiskCache, prepareSet } from './prepare-set';
 import type { SampleSet } from './sample-set';
@@ -63,6 +63,7 @@ export class CsvDataModule implements DataModule {
   private pendingState?: LoaderPosition;
   private readonly ready = new Set<Stage>();
   private budget?: ByteBudget;
+  private pool?: DecodePool;
   /** Rows dropped per CSV during the last setup (for reports). */
   readonly droppedRows: Record<string, BadRow[]> = {};
 
@@ -248,7 +249,9 @@ export class CsvDataModule implements DataModule {
       this.logger.debug('augmentation is not rebuildable in a worker thread: it runs on the main thread');
       return false;
     }
-    set.pool = sharedDecodePool(workers, this.processor, spec);
+    // A pool that augments also serves the val/test loaders (their jobs carry no rng): one set of threads.
+    if (!augment && this.pool) set.pool = this.pool;
+    else this.pool = set.pool = sharedDecodePool(workers, this.processor, spec);
     return true;
   }
 

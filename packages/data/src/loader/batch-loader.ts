@@ -196,7 +196,12 @@ export class BatchLoader implements DataLoader {
    * decodes: a function of the seed and of which files are bad only, so a resumed run gets the
    * same batches.
    */
-  private async loadSlot<T>(order: Int32Array, p: number, limiter: Limiter, load: (idx: number) => Promise<T>): Promise<{ idx: number; value: T }> {
+  private async loadSlot<T>(
+    order: Int32Array,
+    p: number,
+    limiter: Limiter,
+    load: (idx: number) => Promise<T>,
+  ): Promise<{ idx: number; value: T }> {
     const { source } = this;
     const n = order.length;
     for (let k = 0; k < n; k++) {
@@ -228,30 +233,25 @@ export class BatchLoader implements DataLoader {
     const images = new Float32Array(count * per);
     const picked = new Int32Array(count);
     const offload = this.options.offload && this.source.loadProcessed && (await (this.source.offloadReady?.() ?? true));
-    await Promise.all(
-      Array.from({ length: count }, (_, j) =>
-        offload
-          ? this.loadSlot(order, from + j, limiter, (idx) =>
-              this.source.loadProcessed!(idx, augment ? [seed, 'augment', epoch, idx] : undefined),
-            ).then(({ idx, value }) => {
-              picked[j] = idx;
-              images.set(value, j * per);
-            })
-          : this.loadSlot(order, from + j, limiter, (idx) => this.source.load(idx)).then(({ idx, value: raw }) => {
-          picked[j] = idx;
-          try {
-            if (augment) {
-              const image = augment.apply(rawToImage(raw), new Rng(seed, 'augment', epoch, idx));
-              this.processor.normalizeInto(image, images, j * per);
-            } else {
-              this.processor.normalizeInto(raw, images, j * per);
-            }
-          } catch (err) {
-            throw new DataError(`row ${this.source.row(idx)} (${this.source.path(idx)}): ${(err as Error).message}`, { cause: err });
-          }
-        }),
-      ),
-    );
+    const fill = async (j: number): Promise<void> => {
+      if (offload) {
+        // decode + augment + normalise in a worker thread
+        const rngFor = (idx: number) => (augment ? [seed, 'augment', epoch, idx] : undefined);
+        const { idx, value } = await this.loadSlot(order, from + j, limiter, (i) => this.source.loadProcessed!(i, rngFor(i)));
+        picked[j] = idx;
+        images.set(value, j * per);
+        return;
+      }
+      const { idx, value: raw } = await this.loadSlot(order, from + j, limiter, (i) => this.source.load(i));
+      picked[j] = idx;
+      try {
+        const image = augment ? augment.apply(rawToImage(raw), new Rng(seed, 'augment', epoch, idx)) : raw;
+        this.processor.normalizeInto(image, images, j * per);
+      } catch (err) {
+        throw new DataError(`row ${this.source.row(idx)} (${this.source.path(idx)}): ${(err as Error).message}`, { cause: err });
+      }
+    };
+    await Promise.all(Array.from({ length: count }, (_, j) => fill(j)));
     const batch: Batch = {
       images,
       shape: [count, h, w, c],
