@@ -1,5 +1,5 @@
-import { basename, resolve } from 'node:path';
-import { ConfigError, DataError, KilnError, silentLogger, z, type ComponentContext, type Logger } from '@kiln/core';
+import { basename } from 'node:path';
+import { ConfigError, DataError, KilnError, silentLogger, type ComponentContext, type Logger } from '@kiln/core';
 import { ImageProcessor } from '@kiln/processors';
 import { loadClasses, saveClasses } from './classes-file';
 import { splitAugmentation, type BatchTransform, type Transform } from '@kiln/augmentation';
@@ -7,38 +7,14 @@ import { ByteBudget, MemoryCache, defaultCacheBytes } from './cache/memory-cache
 import { readCsvIndex, type CsvIndex } from './csv/read-csv-index';
 import { inferClasses, labelIdsFromCodes } from './labels';
 import { BatchLoader, type LoaderPosition } from './loader/batch-loader';
-import { defaultDecodeConcurrency, defaultWorkers, loaderOptionsShape } from './loader-options';
-import { builtPaths, sharedDecodePool, type DecodePool } from './workers/decode-pool';
-import { toTransformSpec } from './workers/transform-spec';
+import { csvOptionsSchema, fromCwd, stripTarget, type CsvDataModuleOptions, type CsvParsedOptions } from './csv-options';
+import { defaultDecodeConcurrency, defaultWorkers } from './loader-options';
+import type { DecodePool } from './workers/decode-pool';
+import { attachDecodePool } from './workers/attach-pool';
 import { attachDiskCache, prepareSet } from './prepare-set';
 import type { SampleSet } from './sample-set';
 import { stratifiedSplit } from './split';
 import type { BadRow, DataLoader, DataModule, Shard, Stage } from './types';
-
-const columnSchema = z.union([z.string().min(1), z.number().int().nonnegative()]);
-
-const optionsSchema = z
-  .object({
-    trainCsv: z.string().nullable().default(null).describe('training CSV (required for fit)'),
-    valCsv: z.string().nullable().default(null).describe('validation CSV'),
-    valSplit: z.number().min(0).lt(1).nullable().default(null).describe('or: stratified fraction of trainCsv'),
-    testCsv: z.string().nullable().default(null).describe('test CSV (labels optional)'),
-    classes: z.array(z.string()).nullable().default(null).describe('class names; default: inferred from trainCsv'),
-    pathColumn: columnSchema.default('path'),
-    labelColumn: columnSchema.default('label'),
-    imageRoot: z.string().nullable().default(null).describe("folder image paths are relative to (default: the CSV's)"),
-    allowOutsideRoot: z.boolean().default(false).describe('allow absolute paths and ../ outside the root'),
-    ...loaderOptionsShape,
-  })
-  .strict();
-
-export type CsvDataModuleOptions = z.input<typeof optionsSchema>;
-type Parsed = z.output<typeof optionsSchema>;
-
-/** Relative option paths resolve against where the user ran the command (npm sets INIT_CWD). */
-function fromCwd(p: string): string {
-  return resolve(process.env.INIT_CWD ?? process.cwd(), p);
-}
 
 /**
  * Image classification data from CSV files (`path,label,…`). `setup('fit')` streams the CSVs
@@ -49,10 +25,10 @@ function fromCwd(p: string): string {
  */
 export class CsvDataModule implements DataModule {
   static readonly type = 'csv';
-  static readonly optionsSchema = optionsSchema;
+  static readonly optionsSchema = csvOptionsSchema;
   static readonly description = 'Images listed in CSV files (path, label, extra columns kept as metadata)';
 
-  readonly options: Parsed;
+  readonly options: CsvParsedOptions;
   readonly processor: ImageProcessor;
   private readonly logger: Logger;
   private readonly runDir?: string;
@@ -68,7 +44,7 @@ export class CsvDataModule implements DataModule {
   readonly droppedRows: Record<string, BadRow[]> = {};
 
   constructor(options: CsvDataModuleOptions, context: ComponentContext = {}) {
-    this.options = optionsSchema.parse(options);
+    this.options = csvOptionsSchema.parse(options);
     const proc = this.options.processor as unknown;
     // By hand, `processor` may be plain options; from config it is already built.
     this.processor =
@@ -236,23 +212,10 @@ export class CsvDataModule implements DataModule {
     return set && this.loader(set, { shuffle: false, dropLast: false, shard });
   }
 
-  /**
-   * Puts the worker pool on `set` and says whether the loader may hand it whole samples: only
-   * when the pool rebuilt the augmentation exactly (or there is none), so batches equal the
-   * main thread's. A transform it cannot rebuild (a user's own) runs here, decoding still async.
-   */
   private offload(set: SampleSet, augment: Transform | undefined): boolean {
     const workers = this.options.workers ?? defaultWorkers();
-    if (workers === 0 || !(this.processor instanceof ImageProcessor) || !builtPaths()) return false;
-    const spec = augment ? toTransformSpec(augment) : undefined;
-    if (augment && !spec) {
-      this.logger.debug('augmentation is not rebuildable in a worker thread: it runs on the main thread');
-      return false;
-    }
-    // A pool that augments also serves the val/test loaders (their jobs carry no rng): one set of threads.
-    if (!augment && this.pool) set.pool = this.pool;
-    else this.pool = set.pool = sharedDecodePool(workers, this.processor, spec);
-    return true;
+    this.pool = attachDecodePool(set, { workers, processor: this.processor, augment, shared: this.pool, logger: this.logger });
+    return set.pool !== undefined;
   }
 
   private loaderOptions(shard: Shard | undefined, set: SampleSet, augment?: Transform) {
@@ -287,7 +250,4 @@ export class CsvDataModule implements DataModule {
   }
 }
 
-function stripTarget(node: unknown): Record<string, unknown> {
-  const { _target_: _ignored, ...rest } = (node ?? {}) as Record<string, unknown>;
-  return rest;
-}
+export type { CsvDataModuleOptions } from './csv-options';
