@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Logger, memorySink, Rng } from '@kiln/core';
+import { Compose, HFlip, Translate } from '@kiln/augmentation';
 import { ImageProcessor } from '@kiln/processors';
 import {
   TarWriter,
@@ -172,6 +173,25 @@ describe('packShards + webdataset data module', () => {
     resumed.loadStateDict(state);
     resumed.trainLoader().setEpoch(0);
     expect((await collect(resumed.trainLoader())).map(values)).toEqual(all.slice(2).map(values));
+  });
+
+  it('decodes and augments in worker threads with the same batches as the main thread', async () => {
+    const { pattern } = await packed();
+    const run = async (workers: number) => {
+      const dm = new WebDatasetDataModule({
+        trainShards: pattern,
+        processor: processor(),
+        batchSize: 4,
+        seed: 3,
+        shuffleBuffer: 5,
+        workers,
+        augmentation: new Compose({ transforms: [new HFlip({ p: 0.5 }), new Translate({ translate: [0.25, 0.25] })] }),
+      });
+      await dm.setup('fit');
+      return (await collect(dm.trainLoader())).map((b) => [b.rows, [...b.images]]);
+    };
+    const main = await run(0);
+    expect(await run(1)).toEqual(main);
   });
 
   it('needs classes when no classes.json sits beside the shards', async () => {

@@ -4,7 +4,9 @@ import { ConfigError, DataError, KilnError, silentLogger, z, type ComponentConte
 import { splitAugmentation, type BatchTransform, type Transform } from '@kiln/augmentation';
 import { ImageProcessor } from '@kiln/processors';
 import { loadClasses, saveClasses } from '../classes-file';
-import { defaultDecodeConcurrency, loaderOptionsShape } from '../loader-options';
+import { defaultDecodeConcurrency, defaultWorkers, loaderOptionsShape } from '../loader-options';
+import type { DecodePool } from '../workers/decode-pool';
+import { decodePoolFor } from '../workers/attach-pool';
 import type { DataLoader, DataModule, Shard, Stage } from '../types';
 import { countTarSamples, expandShards } from './samples';
 import { WebDatasetLoader, type WdsPosition } from './webdataset-loader';
@@ -50,6 +52,7 @@ export class WebDatasetDataModule implements DataModule {
   private readonly splits: Partial<Record<'train' | 'val' | 'test', { shards: string[]; counts: number[] }>> = {};
   private train?: { loader: WebDatasetLoader; key: string };
   private pendingState?: WdsPosition;
+  private pool?: DecodePool;
 
   constructor(options: WebDatasetDataModuleOptions, context: ComponentContext = {}) {
     this.options = optionsSchema.parse(options);
@@ -113,7 +116,16 @@ export class WebDatasetDataModule implements DataModule {
     const { transform, batchTransforms } = train
       ? splitAugmentation(this.options.augmentation as Transform | BatchTransform | undefined)
       : { transform: undefined, batchTransforms: [] };
+    const pool = decodePoolFor({
+      workers: this.options.workers ?? defaultWorkers(),
+      processor: this.processor,
+      augment: transform,
+      shared: this.pool,
+      logger: this.logger,
+    });
+    if (pool && (transform || !this.pool)) this.pool = pool;
     return new WebDatasetLoader(this.processor, {
+      pool,
       ...split,
       classes: this.classes,
       batchSize: this.options.batchSize,

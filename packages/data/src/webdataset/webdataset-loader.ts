@@ -6,6 +6,7 @@ import { labelIdOf } from '../labels';
 import { Limiter } from '../loader/limiter';
 import type { LoaderStats } from '../loader/batch-loader';
 import type { Batch, DataLoader, Shard } from '../types';
+import type { DecodePool } from '../workers/decode-pool';
 import { sampleLabel } from './labels';
 import { IMAGE_EXTENSIONS, assignShards, shuffleBuffer, tarSamples, type WdsSample } from './samples';
 
@@ -28,6 +29,8 @@ export interface WebDatasetLoaderOptions {
   batchTransforms?: BatchTransform[];
   shard?: Shard;
   logger?: Logger;
+  /** Worker threads that decode, augment (when `augment` is set, rebuilt there) and normalise. */
+  pool?: DecodePool;
 }
 
 /** Where a WebDataset loader stands: stream samples consumed, so a resume skips exactly those. */
@@ -164,7 +167,8 @@ export class WebDatasetLoader implements DataLoader {
   ): Promise<{ batch: Batch; consumed: number }> {
     const [h, w, c] = this.processor.outputShape;
     const per = h * w * c;
-    const got: Array<{ s: WdsSample; raw: RawImage; label: number; n: number }> = [];
+    const got: Array<{ s: WdsSample; px: RawImage | Float32Array; label: number; n: number }> = [];
+    const pool = this.o.pool && (await this.o.pool.ready) ? this.o.pool : undefined;
     let consumed = consumedBefore;
     while (got.length < this.local) {
       const want = this.local - got.length;
@@ -175,16 +179,20 @@ export class WebDatasetLoader implements DataLoader {
         batch.push({ s: r.value, n: consumed++ });
       }
       if (batch.length === 0) break;
-      const results = await Promise.all(batch.map(({ s, n }) => limiter.run(() => this.decode(s)).then((r) => ({ s, n, ...r }))));
+      const rng = (n: number) => (this.o.augment ? [this.o.seed, 'augment', epoch, this.rank, n] : undefined);
+      const results = await Promise.all(
+        batch.map(({ s, n }) => limiter.run(() => this.decode(s, pool, rng(n))).then((r) => ({ s, n, ...r }))),
+      );
       for (const r of results) {
         if ('reason' in r) this.drop(r.s, r.reason);
-        else got.push({ s: r.s, raw: r.raw, label: r.label, n: r.n });
+        else got.push({ s: r.s, px: r.px, label: r.label, n: r.n });
       }
     }
     const n = got.length;
     const images = new Float32Array(n * per);
     got.forEach((g, j) => {
-      const img = this.o.augment ? this.o.augment.apply(rawToImage(g.raw), new Rng(this.o.seed, 'augment', epoch, this.rank, g.n)) : g.raw;
+      if (g.px instanceof Float32Array) return images.set(g.px, j * per); // done in a worker
+      const img = this.o.augment ? this.o.augment.apply(rawToImage(g.px), new Rng(this.o.seed, 'augment', epoch, this.rank, g.n)) : g.px;
       this.processor.normalizeInto(img, images, j * per);
     });
     const labels = Int32Array.from(got, (g) => g.label);
@@ -205,7 +213,11 @@ export class WebDatasetLoader implements DataLoader {
     return { batch: out, consumed };
   }
 
-  private async decode(s: WdsSample): Promise<{ raw: RawImage; label: number } | { reason: string }> {
+  private async decode(
+    s: WdsSample,
+    pool: DecodePool | undefined,
+    rng: Array<string | number> | undefined,
+  ): Promise<{ px: RawImage | Float32Array; label: number } | { reason: string }> {
     const ext = IMAGE_EXTENSIONS.find((e) => s.files[e]);
     if (!ext) return { reason: `no image (${IMAGE_EXTENSIONS.map((e) => `.${e}`).join('/')}) in the sample` };
     const cell = sampleLabel(s);
@@ -213,7 +225,9 @@ export class WebDatasetLoader implements DataLoader {
     const label = labelIdOf(cell, this.o.classes, this.classIndex);
     if (typeof label === 'string') return { reason: label };
     try {
-      return { raw: await this.processor.decodeRaw(s.files[ext]), label };
+      const bytes = s.files[ext];
+      if (pool) return { px: (await pool.process({ bytes: Uint8Array.from(bytes), rng, wantRaw: false })).image, label };
+      return { px: await this.processor.decodeRaw(bytes), label };
     } catch (err) {
       if (err instanceof ImageDecodeError) return { reason: err.message.replace(/: buffer$/, '') };
       throw err;

@@ -12,16 +12,29 @@ import { toTransformSpec } from './transform-spec';
  * A pool that augments also serves val/test sets (their jobs carry no rng): pass it as `shared`.
  * Returns the pool to share next time.
  */
+/** The pool a loader with `augment` may hand whole samples to, or undefined (then it works on the main thread). */
+export function decodePoolFor(o: {
+  workers: number;
+  processor: ImageProcessor;
+  augment?: Transform;
+  shared?: DecodePool;
+  logger: Logger;
+}): DecodePool | undefined {
+  if (o.workers === 0 || !(o.processor instanceof ImageProcessor) || !builtPaths()) return undefined;
+  const spec = o.augment ? toTransformSpec(o.augment) : undefined;
+  if (o.augment && !spec) {
+    o.logger.debug('augmentation is not rebuildable in a worker thread: it runs on the main thread');
+    return undefined;
+  }
+  return !o.augment && o.shared ? o.shared : sharedDecodePool(o.workers, o.processor, spec);
+}
+
 export function attachDecodePool(
   set: SampleSet,
   o: { workers: number; processor: ImageProcessor; augment?: Transform; shared?: DecodePool; logger: Logger },
 ): DecodePool | undefined {
-  if (o.workers === 0 || !(o.processor instanceof ImageProcessor) || !builtPaths()) return o.shared;
-  const spec = o.augment ? toTransformSpec(o.augment) : undefined;
-  if (o.augment && !spec) {
-    o.logger.debug('augmentation is not rebuildable in a worker thread: it runs on the main thread');
-    return o.shared;
-  }
-  set.pool = !o.augment && o.shared ? o.shared : sharedDecodePool(o.workers, o.processor, spec);
-  return o.augment || !o.shared ? set.pool : o.shared;
+  const pool = decodePoolFor(o);
+  if (!pool) return o.shared;
+  set.pool = pool;
+  return o.augment || !o.shared ? pool : o.shared;
 }

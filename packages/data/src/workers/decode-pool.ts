@@ -9,6 +9,8 @@ export type RngStream = Array<string | number>;
 interface Job {
   id: number;
   path?: string;
+  /** Encoded file bytes (a WebDataset member) to decode. */
+  bytes?: Uint8Array;
   raw?: Uint8Array;
   /** Augment with this stream (needs the pool's transform); absent = normalise only. */
   rng?: RngStream;
@@ -40,11 +42,12 @@ const [h, w, c] = processor.outputShape;
 parentPort.postMessage({ ready: true });
 parentPort.on('message', async (m) => {
   try {
-    const raw = m.path !== undefined ? await processor.decodeRaw(m.path) : { data: m.raw, height: h, width: w, channels: c };
+    const source = m.path !== undefined ? m.path : m.bytes;
+    const raw = source !== undefined ? await processor.decodeRaw(source) : { data: m.raw, height: h, width: w, channels: c };
     const reply = { id: m.id };
     const transfer = [];
     if (m.wantRaw || m.rawOnly) {
-      reply.raw = m.path !== undefined ? new Uint8Array(raw.data) : raw.data;
+      reply.raw = source !== undefined ? new Uint8Array(raw.data) : raw.data;
       transfer.push(reply.raw.buffer);
     }
     if (!m.rawOnly) {
@@ -133,7 +136,13 @@ export class DecodePool {
   }
 
   /** Decode (from `path`) or take `raw`, augment with `rng` when given, normalise. */
-  async process(job: { path?: string; raw?: Uint8Array; rng?: RngStream; wantRaw: boolean }): Promise<{ image: Float32Array; raw?: Uint8Array }> {
+  async process(job: {
+    path?: string;
+    bytes?: Uint8Array;
+    raw?: Uint8Array;
+    rng?: RngStream;
+    wantRaw: boolean;
+  }): Promise<{ image: Float32Array; raw?: Uint8Array }> {
     const r = await this.run(job);
     return { image: r.image!, raw: r.raw };
   }
@@ -151,7 +160,8 @@ export class DecodePool {
     return new Promise<Reply>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, worker: k });
       const raw = job.raw?.slice(); // a copy is transferred: cached pixels stay usable here
-      slot.w.postMessage({ ...job, raw, id }, raw ? [raw.buffer as ArrayBuffer] : []);
+      const transfer = [raw?.buffer, job.bytes?.buffer].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
+      slot.w.postMessage({ ...job, raw, id }, transfer);
     }).then((r) => {
       if (r.error) {
         throw r.error.decode ? new ImageDecodeError(r.error.reason ?? 'corrupt', r.error.message) : new Error(r.error.message);
