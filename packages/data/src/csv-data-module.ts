@@ -169,7 +169,8 @@ export class CsvDataModule implements DataModule {
   }
 
   private async attachDisk(set: SampleSet): Promise<void> {
-    const disk = await attachDiskCache(set, this.processor, this.options.cacheDir ? fromCwd(this.options.cacheDir) : undefined);
+    const dir = this.options.cacheDir ? fromCwd(this.options.cacheDir) : undefined;
+    const disk = await attachDiskCache(set, this.processor, dir, this.logger);
     this.logger.info(`${set.index.csvName}: disk cache ${disk.path} (${disk.filled} of ${disk.count} images already cached)`);
   }
 

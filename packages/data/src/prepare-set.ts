@@ -80,10 +80,16 @@ export async function prepareSet(
 }
 
 /** Opens (or creates) the shared disk cache of a set: key = processor config + every file's size and mtime. */
-export async function attachDiskCache(set: SampleSet, processor: ImageProcessor, dir = defaultDiskCacheDir()): Promise<DiskCache> {
+export async function attachDiskCache(
+  set: SampleSet,
+  processor: ImageProcessor,
+  dir = defaultDiskCacheDir(),
+  logger: Logger = silentLogger,
+): Promise<DiskCache> {
   const index = set.index;
   if (index.size > 0 && Number.isNaN(index.sizes[0])) await statPass(index); // verify: none still needs the key
   const disk = DiskCache.open(dir, diskCacheKey(index, processor.toConfig()), index.size, processor.outputSize);
+  disk.logger = logger;
   set.disk = disk;
   return disk;
 }

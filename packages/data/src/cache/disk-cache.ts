@@ -3,7 +3,7 @@ import { closeSync, existsSync, linkSync, mkdirSync, openSync, readSync, unlinkS
 import { open, type FileHandle } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { DataError } from '@kiln/core';
+import { DataError, silentLogger, type Logger } from '@kiln/core';
 import type { RowIndex } from '../index/row-index';
 
 const MAGIC = 'KILNDC1\n';
@@ -43,6 +43,9 @@ export class DiskCache {
   private readonly status: Uint8Array;
   private handle?: Promise<FileHandle>;
   private hits = 0;
+  /** Set after a failed write (disk full, read-only): the cache is then only read, never written. */
+  private writeError?: Error;
+  logger: Logger = silentLogger;
 
   private constructor(
     readonly path: string,
@@ -119,12 +122,20 @@ export class DiskCache {
     return out;
   }
 
+  /** Stores entry i; a failing disk (full, read-only) turns writing off with one WARN instead of failing training. */
   async write(i: number, data: Uint8Array): Promise<void> {
     if (data.length !== this.bytesPerImage) throw new RangeError(`disk cache entry is ${data.length} bytes, expected ${this.bytesPerImage}`);
-    const fh = await this.fh();
-    await fh.write(data, 0, data.length, this.dataBase + i * this.bytesPerImage);
-    await fh.write(Uint8Array.of(1), 0, 1, this.statusBase + i);
-    this.status[i] = 1;
+    if (this.writeError) return;
+    try {
+      const fh = await this.fh();
+      await fh.write(data, 0, data.length, this.dataBase + i * this.bytesPerImage);
+      await fh.write(Uint8Array.of(1), 0, 1, this.statusBase + i);
+      this.status[i] = 1;
+    } catch (err) {
+      if (this.writeError) return;
+      this.writeError = err as Error;
+      this.logger.warn(`disk cache ${this.path}: cannot write (${(err as Error).message}); images are decoded without caching from now on`);
+    }
   }
 
   async close(): Promise<void> {

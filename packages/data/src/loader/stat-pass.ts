@@ -40,7 +40,7 @@ const INLINE_BELOW = 4096;
  * for async `fs.stat`): a million rows in about a second per thread. Fills `index.sizes` and
  * `index.mtimes` (shared memory, written in place), returns a status per entry.
  */
-export async function statPass(index: RowIndex, threads = availableParallelism()): Promise<Uint8Array> {
+export async function statPass(index: RowIndex, threads = Math.min(8, availableParallelism())): Promise<Uint8Array> {
   const n = index.size;
   const status = new Uint8Array(new SharedArrayBuffer(n));
   const onShared = (a: Float64Array) => (a.buffer instanceof SharedArrayBuffer ? a : new Float64Array(new SharedArrayBuffer(8 * n)));
