@@ -84,7 +84,11 @@ export class BatchLoader implements DataLoader {
   async *[Symbol.asyncIterator](): AsyncIterator<Batch> {
     const epoch = this.epoch;
     const order = this.orderFor(epoch);
-    const limiter = new Limiter(this.options.decodeConcurrency);
+    // With a worker pool, every image of the prefetched batches is handed over at once: the main
+    // thread cannot hand out more while a synchronous model step holds it, so what is in flight
+    // when the step starts is all the workers can do during it.
+    const { decodeConcurrency, prefetch, batchSize } = this.options;
+    const limiter = new Limiter(this.options.offload ? Math.max(decodeConcurrency, (prefetch + 1) * batchSize) : decodeConcurrency);
     const total = this.length;
     const pending: Array<Promise<Batch>> = [];
     let next = this.batchIndex;
