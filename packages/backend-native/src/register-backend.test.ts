@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { nativeReady } from './__fixtures__/setup.js';
 import { isNativeAvailable, nativeInfo } from './info.js';
-import { registerNativeBackend } from './register.js';
+import { registerNativeBackend } from './register-backend.js';
 import { nativeKernelNames } from './kernel-table.js';
 
 describe('native backend registration', () => {
