@@ -39,7 +39,7 @@ P Read(const Args& a, size_t i) {
   for (int k = 0; k < 20; k++) {
     if (k != 15 && k != 16) a.Require(p[k] >= 0, "conv params: negative entry " + std::to_string(k));
   }
-  a.Require(p[15] > -p[7] * p[11] && p[16] > -p[8] * p[12], "conv params: padding below minus the filter extent");
+  a.Require(p[15] > -p[9] && p[16] > -p[10], "conv params: bottom/right padding at or below minus the stride");
   P q{p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10],
       p[11], p[12], p[13], p[14], p[15], p[16], p[17], p[18], p[19]};
   a.Require(q.n > 0 && q.ih > 0 && q.iw > 0 && q.ic > 0 && q.oh > 0 && q.ow > 0 && q.oc > 0 && q.kh > 0 &&
