@@ -113,7 +113,7 @@ const prod = (xs: number[]) => xs.reduce((p, q) => p * q, 1);
 const rowMajor = (shape: number[]) => shape.map((_, d) => prod(shape.slice(d + 1)));
 
 /** Valid calls built from random shapes (then mutated by one argument). */
-const VALID: Record<string, (r: R) => unknown[]> = {
+const VALID: Partial<Record<string, (r: R) => unknown[]>> = {
   unary: (r) => { const n = r.int(0, 40); return [r.int(0, 25), F(n), F(n), 0.1, 3]; },
   unaryGrad: (r) => { const n = r.int(0, 40); return [r.int(0, 9), F(n), F(n), F(n), 0, 6]; },
   select: (r) => { const rows = r.int(1, 5), inner = r.int(1, 5), n = rows * inner; return [makeArray(Uint8Array, r.next() < 0.5 ? n : rows), F(n), F(n), F(n)]; },

@@ -30,7 +30,7 @@ describe.skipIf(!nativeReady)('Kiln fused kernels (contracts) against reference 
     tf.tidy(() => {
       for (const [shape, eps] of [[[4, 16, 24], 1e-5], [[7, 33], 1e-6], [[2, 3, 5, 8], 1e-3]] as const) {
         const c = shape[shape.length - 1];
-        const x = tf.tensor(rand(shape.reduce((a, b) => a * b), 3).map((v) => v * 3 + 1), [...shape]);
+        const x = tf.tensor(rand((shape as readonly number[]).reduce((a, b) => a * b, 1), 3).map((v) => v * 3 + 1), [...shape]);
         const g = tf.tensor(rand(c, 4)), b = tf.tensor(rand(c, 5));
         const w = tf.tensor(rand(x.size, 6), x.shape);
         close(run(KILN_KERNELS.LayerNorm, { x, gamma: g, beta: b }, { epsilon: eps }) as tf.Tensor, refLayerNorm(x, g, b, eps));
