@@ -151,3 +151,14 @@ describe.skipIf(!nativeReady)('Kiln fused kernels (contracts) against reference 
     expect(tf.getGradient(KILN_KERNELS.Gelu)).toBeDefined();
   });
 });
+
+describe.skipIf(!nativeReady)('Kiln fused kernels reject bad inputs with a clear error', () => {
+  it('names the kernel, the shapes and the problem', async () => {
+    await tf.setBackend('native');
+    const x = tf.ones([2, 4]), g = tf.ones([3]), b = tf.ones([4]);
+    expect(() => run(KILN_KERNELS.LayerNorm, { x, gamma: g, beta: b }, { epsilon: 1e-5 })).toThrow(/KilnLayerNorm: gamma and beta need 4 values/);
+    expect(() => run(KILN_KERNELS.ApplyAdam, { param: x, grad: b, m: x, v: x }, { lr: 1, beta1: 0.9, beta2: 0.99, epsilon: 1e-8, step: 1, weightDecay: 0, decoupled: false }))
+      .toThrow(/KilnApplyAdam does not support these inputs \(param:float32\[2,4\] grad:float32\[4\]/);
+    tf.dispose([x, g, b]);
+  });
+});

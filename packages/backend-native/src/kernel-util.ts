@@ -33,9 +33,13 @@ export function resetNativeKernelStats(): void {
 const DEBUG = Boolean(process.env.KILN_NATIVE_DEBUG);
 const logged = new Set<string>();
 
+function describe(inputs: Record<string, TensorInfo | undefined>): string {
+  return Object.entries(inputs).map(([k, t]) => `${k}:${t ? `${t.dtype}[${t.shape.join(',')}]` : '-'}`).join(' ');
+}
+
 /** KILN_NATIVE_DEBUG=1: print each distinct (kernel, input shapes) that fell back to cpu. */
 function logFallback(name: string, inputs: Record<string, TensorInfo | undefined>): void {
-  const key = `${name} ${Object.entries(inputs).map(([k, t]) => `${k}:${t ? `${t.dtype}[${t.shape.join(',')}]` : '-'}`).join(' ')}`;
+  const key = `${name} ${describe(inputs)}`;
   if (logged.has(key)) return;
   logged.add(key);
   console.log(`kiln native fallback: ${key}`);
@@ -132,6 +136,8 @@ export function nativeKernel(
     try {
       out = impl(nargs);
     } catch (e) {
+      // Kiln's own kernels have no cpu twin: report the real problem to the caller.
+      if (!fallback) throw e;
       if (!warned.has(kernelName)) {
         warned.add(kernelName);
         console.warn(`kiln native: ${kernelName} failed natively, using cpu kernel: ${String(e)}`);
@@ -140,7 +146,10 @@ export function nativeKernel(
     count(kernelName, out !== null);
     if (!out && DEBUG) logFallback(kernelName, args.inputs as Record<string, TensorInfo | undefined>);
     if (out) return out;
-    if (!fallback) throw new Error(`kiln native: no cpu fallback for ${kernelName}`);
+    if (!fallback) {
+      throw new Error(`kiln native: ${kernelName} does not support these inputs (${describe(args.inputs as Record<string, TensorInfo | undefined>)}); ` +
+        'it needs float32 tensors of matching shapes');
+    }
     return fallback(args);
   };
   return { kernelName, backendName: NATIVE_BACKEND_NAME, kernelFunc };

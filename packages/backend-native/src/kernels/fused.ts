@@ -9,6 +9,10 @@ export function layerNorm({ inputs, backend, attrs, addon }: NativeArgs) {
   const xv = f32(backend, x), gv = f32(backend, gamma), bv = f32(backend, beta);
   if (!x || !xv || !gv || !bv || x.shape.length === 0) return null;
   const cols = x.shape[x.shape.length - 1];
+  if (gv.length !== cols || bv.length !== cols) {
+    throw new Error(`KilnLayerNorm: gamma and beta need ${cols} values (the last dim of x [${x.shape.join(', ')}]), ` +
+      `got ${gv.length} and ${bv.length}`);
+  }
   const out = backend.alloc(xv.length);
   addon.layerNorm(xv, gv, bv, cols, (attrs as unknown as LayerNormAttrs).epsilon, out);
   return output(backend, [...x.shape], out);
