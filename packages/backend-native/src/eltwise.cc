@@ -21,8 +21,17 @@ inline float Erf(float x) {
   float a = std::fabs(x);
   float t = 1.f / (1.f + 0.3275911f * a);
   float y = 1.f - (((((1.061405429f * t - 1.453152027f) * t) + 1.421413741f) * t - 0.284496736f) * t + 0.254829592f) *
-                      t * std::exp(-a * a);
+                      t * FastExp(-a * a);
   return x != x ? x : std::copysign(y, x);
+}
+
+// tanh = 1 - 2 / (exp(2x) + 1), through FastExp (std::tanh is a slow call);
+// saturates cleanly at ±1, NaN stays NaN.
+// Near 0 the odd series keeps the relative precision the subtraction loses.
+inline float Tanh(float x) {
+  float big = 1.f - 2.f / (FastExp(2.f * x) + 1.f);
+  float small = x * (1.f - x * x * (1.f / 3.f));
+  return std::fabs(x) < 0.02f ? small : big;
 }
 
 template <int OP>
@@ -31,7 +40,7 @@ inline float U(float v, float alpha, float beta) {
     case kURelu: return v > 0.f ? v : (v == v ? 0.f : v);
     case kURelu6: return v != v ? v : std::min(std::max(v, 0.f), 6.f);
     case kULeakyRelu: return v < 0.f ? alpha * v : v;
-    case kUSigmoid: return 1.f / (1.f + std::exp(-v));
+    case kUSigmoid: return 1.f / (1.f + FastExp(-v));
     case kUElu: return v >= 0.f ? v : std::expm1(v);
     case kUStep: return v != v ? v : (v > 0.f ? 1.f : alpha);
     case kUSquare: return v * v;
@@ -44,7 +53,7 @@ inline float U(float v, float alpha, float beta) {
     case kUErf: return Erf(v);
     case kUFloor: return std::floor(v);
     case kUCeil: return std::ceil(v);
-    case kUTanh: return std::tanh(v);
+    case kUTanh: return Tanh(v);
     case kUClip: return v != v ? v : std::min(std::max(v, alpha), beta);
     case kUReciprocal: return 1.f / v;
     case kUSoftplus: return v > 20.f ? v : (v < -20.f ? std::exp(v) : std::log1p(std::exp(v)));
@@ -53,7 +62,7 @@ inline float U(float v, float alpha, float beta) {
     case kUSign: return v > 0.f ? 1.f : (v < 0.f ? -1.f : (v == v ? 0.f : v));
     case kURound: return std::nearbyint(v);  // banker's rounding, as tfjs
     case kUGelu: return 0.5f * v * (1.f + Erf(v * kSqrt1_2));
-    case kUGeluTanh: return 0.5f * v * (1.f + std::tanh(kGeluK * (v + kGeluC * v * v * v)));
+    case kUGeluTanh: return 0.5f * v * (1.f + Tanh(kGeluK * (v + kGeluC * v * v * v)));
     default: return v;
   }
 }
@@ -99,10 +108,10 @@ inline float G(float v, float d, float alpha, float beta) {
     case kGClip: return (v >= alpha && v <= beta) ? d : 0.f;
     case kGSigmoid: return d * v * (1.f - v);
     case kGTanh: return d * (1.f - v * v);
-    case kGErf: return d * kTwoOverSqrtPi * std::exp(-v * v);
-    case kGGelu: return d * (0.5f * (1.f + Erf(v * kSqrt1_2)) + v * kInvSqrt2Pi * std::exp(-0.5f * v * v));
+    case kGErf: return d * kTwoOverSqrtPi * FastExp(-v * v);
+    case kGGelu: return d * (0.5f * (1.f + Erf(v * kSqrt1_2)) + v * kInvSqrt2Pi * FastExp(-0.5f * v * v));
     case kGGeluTanh: {
-      float t = std::tanh(kGeluK * (v + kGeluC * v * v * v));
+      float t = Tanh(kGeluK * (v + kGeluC * v * v * v));
       return d * (0.5f * (1.f + t) + 0.5f * v * (1.f - t * t) * kGeluK * (1.f + 3.f * kGeluC * v * v));
     }
     case kGElu: return v < 0.f ? d * (v + 1.f) : d;

@@ -5,6 +5,7 @@
 #include <napi.h>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <vector>
@@ -155,6 +156,31 @@ inline void CheckView(const Args& a, const std::vector<int64_t>& shape, const st
   }
   if (!empty && hi >= len) a.Range(std::string(what) + ": view reaches element " + std::to_string(hi) +
                                    " of an array of " + std::to_string(len));
+}
+
+// exp(x) in float with ~2 ulp error (Cephes expf polynomial), branch-free so
+// loops over it vectorize (libm's expf is a call per element). Rounding to
+// the nearest integer by the 1.5·2^23 trick keeps it SSE2-only. NaN stays NaN.
+inline float FastExp(float x) {
+  x = x < -87.3f ? -87.3f : x;
+  x = x > 88.7f ? 88.7f : x;
+  const float kMagic = 12582912.f;  // 1.5 * 2^23
+  float t = x * 1.44269504088896341f + kMagic;
+  float n = t - kMagic;
+  float r = x - n * 0.693359375f + n * 2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.f;
+  int32_t bits;
+  std::memcpy(&bits, &t, sizeof(bits));
+  bits = (bits - 0x4B400000 + 127) << 23;  // n + 127 into the exponent field
+  float scale;
+  std::memcpy(&scale, &bits, sizeof(scale));
+  return p * scale;
 }
 
 // Wraps a callback so C++ exceptions (e.g. dnnl::error) become JS errors.

@@ -249,7 +249,7 @@ Napi::Value Softmax(const Napi::CallbackInfo& info) {
     for (int64_t j = 0; j < cols; j++) mx = std::max(mx, p[j]);
     float s = 0.f;
     for (int64_t j = 0; j < cols; j++) {
-      float e = std::exp(p[j] - mx);
+      float e = FastExp(p[j] - mx);
       s += e;
       if (!lg) q[j] = e;
     }
