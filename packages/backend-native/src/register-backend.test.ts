@@ -2,7 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { nativeReady } from './__fixtures__/setup.js';
 import { isNativeAvailable, nativeInfo } from './info.js';
-import { registerNativeBackend } from './register.js';
+import { registerNativeBackend } from './register-backend.js';
+import type { NativeBackend } from './backend.js';
+import { poolLimitBytes } from './buffer-pool.js';
 import { nativeKernelNames } from './kernel-table.js';
 
 describe('native backend registration', () => {
@@ -10,6 +12,20 @@ describe('native backend registration', () => {
     const info = nativeInfo();
     expect(info.available).toBe(isNativeAvailable());
     if (!info.available) expect(info.error).toBeTruthy();
+  });
+});
+
+describe('buffer pool bound', () => {
+  it('defaults to a quarter of memory within [512 MB, 8 GB]; KILN_NATIVE_POOL_MB overrides', () => {
+    const prev = process.env.KILN_NATIVE_POOL_MB;
+    delete process.env.KILN_NATIVE_POOL_MB;
+    expect(poolLimitBytes(24 * 1024 ** 3)).toBe(6 * 1024 ** 3);
+    expect(poolLimitBytes(1024 ** 3)).toBe(512 * 1024 ** 2);
+    expect(poolLimitBytes(256 * 1024 ** 3)).toBe(8 * 1024 ** 3);
+    process.env.KILN_NATIVE_POOL_MB = '0';
+    expect(poolLimitBytes()).toBe(0);
+    if (prev === undefined) delete process.env.KILN_NATIVE_POOL_MB;
+    else process.env.KILN_NATIVE_POOL_MB = prev;
   });
 });
 
@@ -50,5 +66,9 @@ describe.skipIf(!nativeReady)('native backend (addon built)', () => {
     for (let i = 0; i < 3; i++) step();
     expect(tf.memory().numTensors).toBe(before);
     expect(tf.backend().numDataIds()).toBe(dataIds);
+    // The pool recycles the same sizes every step: it does not grow from step to step.
+    const pooled = (tf.backend() as NativeBackend).pool.bytes;
+    for (let i = 0; i < 3; i++) step();
+    expect((tf.backend() as NativeBackend).pool.bytes).toBe(pooled);
   });
 });
