@@ -13,7 +13,7 @@ import { FitState } from './fit-state';
 import type { FitArgs, FitResult } from './fit-types';
 import { formatMetrics, skipBatches } from './loop-helpers';
 import { findResumeCheckpoint } from './resume';
-import { SignalWatcher } from './signals';
+import { agreedSignal, SignalWatcher, stopFlags, type StopSignal } from './signals';
 import { StepRunner } from './step-runner';
 import type { ResolvedTrainerOptions } from './trainer-options';
 import { createTrainerView } from './trainer-view';
@@ -42,7 +42,7 @@ export class FitLoop {
 
   constructor(o: ResolvedTrainerOptions, args: FitArgs, services: { logger?: Logger; runDir?: string }, metrics: StreamingMetric[]) {
     this.ctx = createFitContext(o, args, services, metrics);
-    this.steps = new StepRunner(this.ctx, this.state, () => this.ema);
+    this.steps = new StepRunner(this.ctx, this.state, () => this.ema, () => this.signals?.signal);
     this.io = new CheckpointIo(this.ctx, this.state, () => this.ema);
     this.view = createTrainerView(this.ctx, this.state, this.io, () => ({
       train: this.loaders?.trainBatches ?? 0,
@@ -59,7 +59,7 @@ export class FitLoop {
       while (state.epoch < ctx.maxEpochs && !state.shouldStop && !this.stepsDone()) {
         const train = await this.trainEpoch();
         await this.endEpoch(train);
-        await this.checkSignal();
+        await this.checkSignal(await this.agreeOnStop());
         if (state.epoch + 1 >= ctx.maxEpochs || state.shouldStop || this.stepsDone()) break;
         state.epoch++;
       }
@@ -135,7 +135,7 @@ export class FitLoop {
         b++;
         state.position = { epoch: state.epoch, batchInEpoch: b };
         await callHook(ctx.cbs, 'onTrainBatchEnd', this.view, { batchIdx: b - 1, batchSize: batch.shape[0], loss });
-        if (!this.steps.hasPending) await this.checkSignal();
+        if (!this.steps.hasPending) await this.checkSignal(this.steps.agreedStop);
         if ((last && loaders.trainBatches < loaders.train.length) || this.stepsDone()) break;
       }
     }
@@ -183,14 +183,28 @@ export class FitLoop {
     return (state.epoch + 1) % ctx.o.checkValEveryNEpoch === 0 || last;
   }
 
-  private async checkSignal(): Promise<void> {
-    const sig = this.signals?.signal;
-    if (!sig) return;
+  /** Between epochs: whether any rank got a signal (one small collective), or this process's own signal. */
+  private async agreeOnStop(): Promise<StopSignal | undefined> {
+    const { comm } = this.ctx;
+    if (!comm) return this.signals?.signal;
+    const [flags] = await comm.allReduceSum([Float32Array.from(stopFlags(this.signals?.signal))]);
+    return agreedSignal(flags);
+  }
+
+  /**
+   * Stops on `sig` (with several ranks: the signal they agreed on, so all stop after the same step):
+   * rank 0 saves last.ckpt, and the other ranks wait for that save before they exit, since a rank that
+   * exits early may end the job (MPI aborts) while rank 0 is still writing.
+   */
+  private async checkSignal(agreed: StopSignal | undefined): Promise<void> {
     const { ctx } = this;
+    const sig = ctx.comm ? agreed : this.signals?.signal;
+    if (!sig) return;
     const path = ctx.runDir && ctx.rank === 0 ? join(ctx.runDir, 'checkpoints', 'last.ckpt') : undefined;
     if (path) await this.io.save(path);
     const err = new TrainingInterruptedError(sig, path);
     await this.reportException(err);
+    if (ctx.comm) await ctx.comm.barrier();
     throw err;
   }
 }
