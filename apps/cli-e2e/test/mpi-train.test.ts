@@ -2,32 +2,11 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkpointWeights, kilnAsync, maxWeightDiff, mpiSkipReason, mpirunKiln, rankPids, runFolders, type Run } from './mpi';
+import { checkpointWeights, kilnAsync, maxWeightDiff, mpiSkipReason, mpirunKiln, rankPids, runFolders, TINY, TOLERANCE, type Run } from './mpi';
 
 const skip = mpiSkipReason();
 if (skip) console.warn(`skipping the kiln train on MPI tests: ${skip}`);
 
-/**
- * A run whose weights depend only on the global batches: an MLP without dropout, plain SGD, no
- * augmentation, no LR schedule — so 2 ranks × 8 samples must reach 1 process × 16's weights.
- * 16 per class × 6 classes = 96 samples = 6 global batches of 16 per epoch.
- */
-const TINY = [
-  'data.trainPerClass=16',
-  'data.valPerClass=4',
-  'data.testPerClass=4',
-  'data.batchSize=16',
-  'data.augmentation.transforms=[]',
-  'model=mlp',
-  'model.dropout=0',
-  'model.hidden=[32]',
-  'optimizer=sgd',
-  'optimizer.lr=0.05',
-  'scheduler=none',
-  'callbacks=minimal',
-  'engine.backend=cpu',
-];
-const TOLERANCE = 1e-4;
 
 describe.skipIf(skip !== undefined)('kiln train on MPI (mpirun -np 2 node apps/cli/dist/main.js train …)', () => {
   const work = mkdtempSync(join(tmpdir(), 'kiln-e2e-mpi-'));

@@ -6,6 +6,28 @@ import { hasMpirun, isMpiAvailable, mpiLoadError } from '@kiln/mpi';
 import { decodeCheckpoint } from '@kiln/trainer';
 import { CLI } from './cli';
 
+/**
+ * A run whose weights depend only on the global batches: an MLP without dropout, plain SGD, no
+ * augmentation, no LR schedule — so 2 ranks × 8 samples must reach 1 process × 16's weights.
+ * 16 per class × 6 classes = 96 samples = 6 global batches of 16 per epoch.
+ */
+export const TINY = [
+  'data.trainPerClass=16',
+  'data.valPerClass=4',
+  'data.testPerClass=4',
+  'data.batchSize=16',
+  'data.augmentation.transforms=[]',
+  'model=mlp',
+  'model.dropout=0',
+  'model.hidden=[32]',
+  'optimizer=sgd',
+  'optimizer.lr=0.05',
+  'scheduler=none',
+  'callbacks=minimal',
+  'engine.backend=cpu',
+];
+export const TOLERANCE = 1e-4;
+
 export const MPI_ENV = { OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1', OMPI_MCA_rmaps_base_oversubscribe: '1' };
 
 /**
@@ -108,9 +130,6 @@ export function maxWeightDiff(a: Map<string, Float32Array>, b: Map<string, Float
   }
   return max;
 }
-
-/** How far the weights moved from `from` (so a test comparing weights cannot pass on untrained ones). */
-export const weightsMoved = maxWeightDiff;
 
 /** Pids of the ranks mpirun `pid` started, keyed by MPI rank (from each process's environment). */
 export function rankPids(mpirunPid: number): Map<number, number> {
