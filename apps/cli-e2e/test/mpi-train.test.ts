@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -104,6 +104,21 @@ describe.skipIf(skip !== undefined)('kiln train on MPI (mpirun -np 2 node apps/c
     const last = lastCkpt(out);
     expect(existsSync(last)).toBe(true);
     expect(checkpointWeights(last).size).toBeGreaterThan(0);
+  }, 300_000);
+
+  it('a rank that raises ends the job within seconds, non-zero, with `kiln: rank 1: <its error>`', async () => {
+    const out = join(work, 'raises');
+    writeFileSync(
+      join(work, 'boom.js'),
+      `class Boom { static type = 'boom'; onTrainBatchEnd(t) { if (process.env.OMPI_COMM_WORLD_RANK === '1' && t.globalStep >= 8) throw new Error('boom on purpose at step ' + t.globalStep); } }
+exports.register = (r) => r.callbacks.register(Boom, 'e2e');\n`,
+    );
+    const r = await mpirunKiln(2, ['train', ...TINY, 'trainer.maxEpochs=200', 'imports=[./boom.js]', '+callbacks.boom={_target_: boom}', at(out)], { cwd: work, env: cache });
+    expect(r.code, r.output).not.toBe(0);
+    expect(r.output).toMatch(/kiln: rank 1: boom on purpose at step 8/);
+    expect(r.ms).toBeLessThan(60_000);
+    // Rank 0 wrote its last.ckpt at the end of epoch 0 (6 steps) and nothing broke it.
+    expect(checkpointWeights(lastCkpt(out)).size).toBeGreaterThan(0);
   }, 300_000);
 
   it('SIGTERM to one rank stops both after the same step; rank 0 saves last.ckpt before any rank exits (143)', async () => {
