@@ -44,7 +44,7 @@ describe.skipIf(skip !== undefined)('kiln train on MPI (mpirun -np 2 node apps/c
     expect(two.output.match(/epoch 1 train:/g)).toHaveLength(1);
   });
 
-  it('a 2-rank run resumes with 1 rank and ends where 1 process trained throughout would', async () => {
+  it('a 2-rank run resumes with 1 rank (and a 1-process run with 2) and ends where 1 process trained throughout would', async () => {
     const resumed = await kilnAsync(['train', ...TINY, 'trainer.maxEpochs=3', `trainer.resume=${lastCkpt(dirs.two)}`, at(dirs.resume)], cwd(dirs.resume));
     expect(resumed.code, resumed.output).toBe(0);
     expect(resumed.output).toMatch(/resum/i);
@@ -53,6 +53,11 @@ describe.skipIf(skip !== undefined)('kiln train on MPI (mpirun -np 2 node apps/c
     const a = checkpointWeights(lastCkpt(dirs.resume));
     expect(maxWeightDiff(a, checkpointWeights(lastCkpt(dirs.three)))).toBeLessThan(TOLERANCE);
     expect(maxWeightDiff(a, checkpointWeights(lastCkpt(dirs.two)))).toBeGreaterThan(1e-3);
+    // And the other way: a 1-process run resumed with 2 ranks.
+    const up = join(work, 'resume-up');
+    const widened = await mpirunKiln(2, ['train', ...TINY, 'trainer.maxEpochs=3', `trainer.resume=${lastCkpt(dirs.one)}`, at(up)], cwd(up));
+    expect(widened.code, widened.output).toBe(0);
+    expect(maxWeightDiff(checkpointWeights(lastCkpt(up)), checkpointWeights(lastCkpt(dirs.three)))).toBeLessThan(TOLERANCE);
   }, 300_000);
 
   it('--workers=2 on one host runs the ranks under mpirun (one INFO line) with the same weights', async () => {

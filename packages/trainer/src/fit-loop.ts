@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { callHook, type DataModule, type EpochEnd, type StreamingMetric, type TrainerView } from '@kiln/contracts';
-import type { Logger } from '@kiln/core';
+import { KilnError, type Logger } from '@kiln/core';
 import { loadCheckpoint } from './checkpoint';
 import { CheckpointIo } from './checkpoint-io';
 import { allReduceSum, broadcastWeights } from './distributed';
@@ -101,7 +101,10 @@ export class FitLoop {
       this.skipOnResume = this.io.restore(ckpt, resumePath!);
       this.resumedFrom = resumePath;
     }
-    if (ctx.comm) await broadcastWeights(ctx.net, ctx.comm);
+    if (ctx.comm) {
+      await this.checkSameStart(resumePath);
+      await broadcastWeights(ctx.net, ctx.comm);
+    }
     const stepsPerEpoch = Math.ceil(this.loaders.trainBatches / ctx.o.accumulateGradBatches);
     scheduler?.setup({
       baseLr: optimizer.baseLr,
@@ -181,6 +184,24 @@ export class FitLoop {
     if (!this.loaders?.val || this.loaders.valBatches === 0) return false;
     const last = state.epoch + 1 >= ctx.maxEpochs || this.stepsDone() || state.shouldStop;
     return (state.epoch + 1) % ctx.o.checkValEveryNEpoch === 0 || last;
+  }
+
+  /**
+   * Every rank must start from the same position: each resolves and reads the resume checkpoint itself,
+   * and without a shared filesystem a rank may find another one (or none) — its collectives would then
+   * no longer line up with the others'. One small allGather at start turns that into a clear error.
+   */
+  private async checkSameStart(resumePath: string | undefined): Promise<void> {
+    const { ctx, state } = this;
+    const gathered = await ctx.comm!.allGather([Float32Array.of(state.globalStep, state.epoch, state.startBatch)]);
+    const all = gathered.map(([p]) => Array.from(p));
+    const differs = all.findIndex((p) => p.join() !== all[0].join());
+    if (differs < 0) return;
+    throw new KilnError(
+      `rank ${differs} would start at step ${all[differs][0]} (epoch ${all[differs][1]}) but rank 0 at step ${all[0][0]} ` +
+        `(epoch ${all[0][1]})${ctx.rank === differs || ctx.rank === 0 ? `; this rank resumes from ${resumePath ?? 'nothing (fresh start)'}` : ''}. ` +
+        'Every rank must see the same run folders: put run.root (outputs/) on a shared filesystem, or pass trainer.resume=<path> readable on every host.',
+    );
   }
 
   /** Between epochs: whether any rank got a signal (one small collective), or this process's own signal. */
