@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -146,5 +147,25 @@ exports.register = (r) => r.callbacks.register(Boom, 'e2e');\n`,
     expect(r.output).not.toMatch(/MPI_ABORT|aborting the MPI job/);
     const ckpt = checkpointWeights(lastCkpt(out));
     expect(ckpt.size).toBeGreaterThan(0);
+  }, 300_000);
+
+  it('Ctrl-C (SIGINT) to `kiln train --workers=2` reaches the ranks: last.ckpt saved, exit 130, no rank left behind', async () => {
+    const out = join(work, 'int');
+    let sent = 0;
+    const r = await kilnAsync(['train', '--workers=2', ...TINY, 'trainer.maxEpochs=200', 'trainer.checkValEveryNEpoch=1000', at(out)], {
+      cwd: work,
+      env: cache,
+      onOutput: (text, pid) => {
+        if (sent || !/epoch 1 train:/.test(text)) return;
+        sent = pid;
+        process.kill(pid, 'SIGINT');
+      },
+    });
+    expect(sent, r.output).toBeGreaterThan(0);
+    expect(r.code, r.output).toBe(130);
+    expect(r.output).toMatch(/training interrupted by SIGINT; saved .*last\.ckpt/);
+    expect(checkpointWeights(lastCkpt(out)).size).toBeGreaterThan(0);
+    const left = spawnSync('pgrep', ['-f', out], { encoding: 'utf8' }).stdout.trim();
+    expect(left).toBe('');
   }, 300_000);
 });
