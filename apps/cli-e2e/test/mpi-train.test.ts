@@ -66,6 +66,7 @@ describe.skipIf(skip !== undefined)('kiln train on MPI (mpirun -np 2 node apps/c
     const r = await kilnAsync(['train', '--workers=2', ...TINY, 'trainer.maxEpochs=2', at(out)], cwd(out));
     expect(r.code, r.output).toBe(0);
     expect(r.output.match(/parallel: 2 ranks on MPI \(mpirun -np 2\)/g)).toHaveLength(1);
+    expect(r.output.match(/parallel:/g)).toHaveLength(1);
     expect(runFolders(out)).toHaveLength(1);
     expect(maxWeightDiff(checkpointWeights(lastCkpt(out)), checkpointWeights(lastCkpt(dirs.one)))).toBeLessThan(TOLERANCE);
   }, 300_000);

@@ -3,6 +3,9 @@ import { ConfigError, didYouMean, type Logger } from '@kiln/core';
 import type { DeviceRequest } from '@kiln/engine';
 import { hasMpirun, isMpiAvailable, mpiLoadError, mpirunCommand } from '@kiln/mpi';
 
+/** Set for ranks that `kiln train --gpus/--workers` started itself (their launcher already said how). */
+export const ENV_LOCAL_LAUNCH = 'KILN_MPI_LOCAL_LAUNCH';
+
 export const PARALLEL_CHOICES = ['auto', 'mpi', 'ipc'] as const;
 export type ParallelChoice = (typeof PARALLEL_CHOICES)[number];
 
@@ -49,7 +52,9 @@ export async function launchLocalRanks(options: LocalRanksOptions): Promise<numb
     return undefined;
   }
   const gpus = devices.kind === 'gpu' ? devices.ids : undefined;
-  const cmd = mpirunCommand({ ranks: n, command: [process.execPath, ...options.command], gpus, env: { ...process.env, ...options.env } });
+  // --workers=N may ask for more ranks than cores, as the IPC path allows (OpenMPI refuses that by default).
+  const env = { OMPI_MCA_rmaps_base_oversubscribe: '1', ...process.env, ...options.env, [ENV_LOCAL_LAUNCH]: '1' };
+  const cmd = mpirunCommand({ ranks: n, command: [process.execPath, ...options.command], gpus, env });
   logger.info(`parallel: ${n} ranks on MPI (${cmd.file} -np ${n}${gpus ? `, local rank → CUDA_VISIBLE_DEVICES of ${gpus.join(',')}` : ''})`);
   return runMpirun(cmd.file, cmd.args, cmd.env);
 }

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { ConfigError, KilnError, type Logger } from '@kiln/core';
 import type { Communicator } from '@kiln/contracts';
 import { TrainingInterruptedError } from '@kiln/trainer';
+import { ENV_LOCAL_LAUNCH } from './mpi-launch';
 import {
   abortWorld,
   createMpiCommunicator,
@@ -52,7 +53,8 @@ export class MpiRank {
   /** One INFO line from rank 0: the world and where the run is written. */
   announce(logger: Logger, runDir: string | undefined): void {
     const bucket = (this.comm as { bucketBytes?: number }).bucketBytes;
-    logger.info(
+    // Ranks started by `kiln train --gpus/--workers`: the launcher's INFO line already said it.
+    logger[process.env[ENV_LOCAL_LAUNCH] ? 'debug' : 'info'](
       `parallel: MPI (${this.world.launcher}), ${this.worldSize} ranks, gradients all-reduced in fused buckets of ` +
         `${bucket ? (bucket / 2 ** 20).toFixed(bucket >= 2 ** 20 ? 0 : 2) : '?'} MiB${runDir ? `; run directory: ${runDir} (written by rank 0)` : ''}`,
     );
