@@ -33,6 +33,18 @@ describe.skipIf(skip !== undefined)('kiln train on MPI (mpirun -np 2 node apps/c
     const b = checkpointWeights(lastCkpt(dirs.two));
     expect(maxWeightDiff(a, b)).toBeLessThan(TOLERANCE);
     expect(two.output).toMatch(/parallel: MPI \(openmpi\), 2 ranks, gradients all-reduced in fused buckets of 64 MiB/);
+    // Validation metrics are aggregated over both ranks' shards: the same numbers as one process.
+    const val = (outputs: string) => readFileSync(join(runFolders(outputs)[0], 'train.log'), 'utf8').match(/epoch 1 val: (.*)/)?.[1];
+    expect(val(dirs.two)).toBeDefined();
+    expect(val(dirs.two)).toBe(val(dirs.one));
+  });
+
+  it('engine.bucketMB sets the fusion bucket; the gradients (394 KB) split over 2 buckets reach the same weights', async () => {
+    const out = join(work, 'bucket');
+    const r = await mpirunKiln(2, ['train', ...TINY, 'trainer.maxEpochs=2', 'engine.bucketMB=0.25', at(out)], cwd(out));
+    expect(r.code, r.output).toBe(0);
+    expect(r.output).toMatch(/fused buckets of 0\.25 MiB/);
+    expect(maxWeightDiff(checkpointWeights(lastCkpt(out)), checkpointWeights(lastCkpt(dirs.one)))).toBeLessThan(TOLERANCE);
   });
 
   it('only rank 0 writes: one run folder, one train.log without duplicated lines', () => {

@@ -50,14 +50,14 @@ export function configSchemaSections(): NonNullable<ConfigSchemaOptions['section
         properties: {
           backend: { enum: [...BACKEND_CHOICES], default: 'auto' },
           parallel: { enum: [...PARALLEL_CHOICES], default: 'auto' },
-          bucketMB: { type: 'number', exclusiveMinimum: 0, default: 64 },
+          bucketMB: { type: ['number', 'null'], exclusiveMinimum: 0, default: null },
         },
       },
       description: 'compute backend (devices: trainer.devices / --gpus / --workers)',
       descriptions: {
         backend: 'tfjs backend: auto picks the fastest available (native, then tensorflow, wasm, cpu)',
         parallel: '--gpus/--workers on one host: auto = MPI (mpirun) when installed, else local IPC workers; mpi | ipc force one',
-        bucketMB: 'MPI gradient fusion: gradients are all-reduced in fused buckets of this many MiB (Horovod-style)',
+        bucketMB: 'MPI gradient fusion: gradients are all-reduced in fused buckets of this many MiB (Horovod-style); null = 64 MiB or KILN_MPI_BUCKET_BYTES',
       },
     },
   };
