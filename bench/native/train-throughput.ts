@@ -4,13 +4,14 @@
  *
  *   npx tsx bench/native/train-throughput.ts [--backends native,native-fused,cpu,wasm] [--seconds 4] [--no-torch] [--cpu-all]
  *
- * `native` trains with tf.train.adam; `native-fused` with nativeAdam (fused C++ update).
+ * `native` trains with tf.train.adam; `native-fused` with the fused KilnApplyAdam kernel (bench/native/fused-adam.ts).
  * Prints img/s per model/backend, the Kiln/PyTorch ratio, and a markdown table.
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { isNativeAvailable, nativeAdam, nativeInfo, registerNativeBackend } from '../../packages/backend-native/src/index';
+import { isNativeAvailable, nativeInfo, registerNativeBackend } from '../../packages/backend-native/src/index';
+import { FusedAdam } from './fused-adam';
 import { MODELS, batch, fmnistCnn, makeStep, type BenchModel } from './models';
 
 const args = process.argv.slice(2);
@@ -55,7 +56,7 @@ let SLOW = false;
 
 function trainRate(spec: BenchModel, seconds: number, fused: boolean): number {
   const model = spec.build();
-  const optimizer = fused ? nativeAdam(1e-3) : tf.train.adam(1e-3);
+  const optimizer = fused ? new FusedAdam(1e-3) : tf.train.adam(1e-3);
   const { x, y } = batch(spec, 64);
   const rate = SLOW ? measure(makeStep(model, optimizer, x, y), 64, seconds, 0, 1)
     : measure(makeStep(model, optimizer, x, y), 64, seconds, 3);

@@ -2,12 +2,15 @@
   "targets": [
     {
       "target_name": "kiln_native",
-      "sources": ["src/addon.cc", "src/conv.cc", "src/gemm.cc", "src/pool.cc", "src/eltwise.cc", "src/layout.cc", "src/optim.cc"],
+      "sources": [
+        "src/addon.cc", "src/conv.cc", "src/gemm.cc", "src/pool.cc", "src/eltwise.cc", "src/broadcast.cc",
+        "src/reduce.cc", "src/copy.cc", "src/norm.cc", "src/optimizers.cc"
+      ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "<!@(node scripts/find-libs.cjs include)"
       ],
-      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_ENABLE_TYPE_CHECK_ON_AS"],
       "cflags!": ["-fno-exceptions"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti"],
       "cflags_cc": ["-O3", "-std=c++17", "-fopenmp", "-fexceptions", "-fno-math-errno"],

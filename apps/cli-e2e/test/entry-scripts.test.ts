@@ -79,7 +79,7 @@ describe.skipIf(!existsSync(CLI))("the spec's entry scripts: train.sh, test.sh, 
     writeFileSync(input, ['path,label', ...rows.slice(1).map((l) => `${join(shapesDir, l.split(',')[0])},${l.split(',')[1]}`)].join('\n') + '\n');
     const r = sh('test.sh', ['input.csv', 'output.csv', '0'], work, env);
     expect(r.code, r.stderr).toBe(0);
-    expect(readFileSync(join(work, 'output.csv'), 'utf8').split('\n')[0]).toMatch(/^path,prediction,confidence,label/);
+    expect(readFileSync(join(work, 'output.csv'), 'utf8').split('\n')[0]).toMatch(/^path,label,prediction,confidence,/);
     expect(existsSync(join(work, 'output.metrics.json'))).toBe(true);
     expect(r.stdout).toMatch(/accuracy/);
   });

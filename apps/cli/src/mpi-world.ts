@@ -84,6 +84,12 @@ export class MpiRank {
   }
 }
 
+/** This process's rank and world size when an MPI launcher started it in a world of 2 or more (nothing started yet). */
+export function launchedRank(env: NodeJS.ProcessEnv = process.env): { rank: number; worldSize: number } | undefined {
+  const world = detectMpiWorld(env);
+  return world && world.size > 1 ? { rank: world.rank, worldSize: world.size } : undefined;
+}
+
 /**
  * The MPI world this process was started in (`mpirun -np N kiln train`, `srun kiln train`), joined:
  * `CUDA_VISIBLE_DEVICES` narrowed to this rank's GPU on its host, MPI started, the communicator

@@ -3,10 +3,10 @@ import { initEngine } from '@kiln/engine';
 import type { ImageProcessor } from '@kiln/processors';
 import { restoreModelFromCheckpoint } from '@kiln/trainer';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createRunContainer, loadYamlFile, type Logger } from '@kiln/core';
 import { checkClassesMatch, resolveCheckpoint, runDirOf } from './checkpoint-path';
-import { registerWithImports } from './registry';
+import { importInto, registerWithImports } from './registry';
 
 export interface Predictor {
   checkpoint: string;
@@ -26,17 +26,32 @@ export async function loadPredictor(opts: {
   gpus?: number[];
   logger: Logger;
   backend?: string;
+  /** Modules named on the command line (`--import`), relative to where the command runs. */
+  imports?: string[];
+  /** Also import the run's own `imports:` (`--trust-imports`): that runs the run author's code. */
+  trustImports?: boolean;
 }): Promise<Predictor> {
   const checkpoint = resolveCheckpoint(opts.ckpt);
   opts.logger.info(`checkpoint: ${checkpoint}`);
   const engine = await initEngine({ backend: opts.backend ?? 'auto', gpus: opts.gpus, logger: opts.logger });
-  // The run's own `imports:` may register custom models/layers the checkpoint needs.
+  // A checkpoint is data: the run's own `imports:` (code from wherever the run came from) load only
+  // with --trust-imports, resolved against the config.yaml that lists them; --import names others.
   const runConfig = join(runDirOf(checkpoint), 'config.yaml');
   const config = existsSync(runConfig) ? ((loadYamlFile(runConfig) as Record<string, unknown> | null) ?? {}) : {};
-  const registries = registerWithImports(config.imports);
+  const listed = config.imports;
+  const registries = registerWithImports(opts.imports ?? []);
+  const untrusted = Array.isArray(listed) && listed.length > 0 && !opts.trustImports;
+  if (opts.trustImports) importInto(registries, listed, dirname(runConfig));
+  else if (untrusted) opts.logger.info(`not importing ${(listed as unknown[]).join(', ')} from ${runConfig} (pass --trust-imports to run them)`);
   // Inference is a run too: its container holds the config, logger and engine, and builds the processor.
   const run = createRunContainer({ config, registries, logger: opts.logger, engine });
-  const restored = await restoreModelFromCheckpoint(checkpoint, { registries });
+  let restored: Awaited<ReturnType<typeof restoreModelFromCheckpoint>>;
+  try {
+    restored = await restoreModelFromCheckpoint(checkpoint, { registries });
+  } catch (err) {
+    if (untrusted && err instanceof Error) err.message += ` (the run lists imports: ${(listed as unknown[]).join(', ')}; pass --trust-imports or --import=<module> if the model needs them)`;
+    throw err;
+  }
   checkClassesMatch(checkpoint, restored.classes);
   const processorNode = { _target_: 'image', ...((restored.meta.processor ?? {}) as Record<string, unknown>) };
   const processor = run.build<ImageProcessor>('processors', processorNode, 'processor');

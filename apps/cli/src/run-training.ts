@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRunDir, loggerFromConfig, writeRunFiles } from '@kiln/core';
+import { createRunDir, Logger, loggerFromConfig, writeRunFiles } from '@kiln/core';
 import { resolveUserPath } from './paths';
 import { registerWithImports } from './registry';
 import * as engine from '@kiln/engine';
 import { checkRunConfig, trainerDevices, trainFromConfig } from '@kiln/trainer';
+import { joinMpiWorld, launchedRank } from './mpi-world';
 import { launchLocalRanks } from './mpi-launch';
-import { joinMpiWorld } from './mpi-world';
+import { preflight } from './preflight';
 
 export interface TrainingRequest {
   config: Record<string, unknown>;
@@ -21,19 +22,22 @@ export interface TrainingRequest {
  */
 export async function runTraining(req: TrainingRequest): Promise<number> {
   const { config } = req;
+  // Started by mpirun/srun: this process is one rank of that MPI world (no flag needed).
+  const launched = launchedRank();
+  const { rank, worldSize } = launched ?? engine.workerIdentity();
+  const isWorker = worldSize > 1;
   const trainerCfg = (config.trainer ?? {}) as { fastDevRun?: unknown };
   const fastDevRun = trainerCfg.fastDevRun !== undefined && trainerCfg.fastDevRun !== false;
   const runCfg = (config.run ?? {}) as { root?: string };
   const backend = String(((config.engine ?? {}) as { backend?: string }).backend ?? 'auto');
   let devices = trainerDevices(config.trainer);
 
-  // Every component node is checked before anything is created or moved (a typo must not hide the last run).
+  // Every component node and the data are checked before anything is created or moved (a typo
+  // must not hide the last run); workers run the launcher's already-checked config.
   const registries = registerWithImports(config.imports);
-  checkRunConfig(config, registries);
-  // Started by mpirun/srun: this process is one rank of that MPI world (no flag needed).
-  const mpi = joinMpiWorld(config);
-  const { rank, worldSize } = mpi ?? engine.workerIdentity();
-  const isWorker = worldSize > 1;
+  if (isWorker && !launched) checkRunConfig(config, registries);
+  else await preflight(config, registries, { logger: preflightLogger(req.debug, rank), dryRun: false });
+  const mpi = launched ? joinMpiWorld(config) : undefined;
 
   let runDir: string | undefined = process.env.KILN_RUN_DIR || undefined;
   if (!runDir && !fastDevRun && rank === 0) {
@@ -81,4 +85,12 @@ export async function runTraining(req: TrainingRequest): Promise<number> {
     logger.info(`done: best ${result.best.monitor} = ${result.best.value.toFixed(4)}${best ? `, checkpoint ${best}` : ''}`);
   }
   return 0;
+}
+
+/** The run's logger needs the run directory; until it exists, preflight messages go to the console only. */
+function preflightLogger(debug: boolean, rank = 0): Logger {
+  const logger = new Logger();
+  if (debug) logger.setLevel('DEBUG');
+  if (rank !== 0) logger.setLevel('ERROR'); // every MPI rank checks its own view of the data; rank 0 speaks
+  return logger;
 }

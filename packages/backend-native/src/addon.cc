@@ -17,8 +17,8 @@ static int g_threads = 1;
 int NumThreads() { return g_threads; }
 
 static Napi::Value SetThreads(const Napi::CallbackInfo& info) {
-  int n = static_cast<int>(Int(info[0]));
-  if (n < 1) n = 1;
+  Args a(info, "setThreads", 1);
+  int n = static_cast<int>(a.Int(0, 1, 1024));
   g_threads = n;
   openblas_set_num_threads(n);
   omp_set_num_threads(n);
@@ -46,9 +46,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitGemm(env, exports);
   InitPool(env, exports);
   InitEltwise(env, exports);
-  InitLayout(env, exports);
-  InitOptim(env, exports);
-  InitGrads(env, exports);
+  InitBroadcast(env, exports);
+  InitReduce(env, exports);
+  InitCopy(env, exports);
+  InitNorm(env, exports);
+  InitOptimizers(env, exports);
   return exports;
 }
 

@@ -1,3 +1,5 @@
+import { totalmem } from 'node:os';
+
 /**
  * Recycles the Float32Arrays of native kernel outputs once their tensors are
  * disposed. Fresh multi-MB ArrayBuffers cost page faults (and GC pressure)
@@ -78,8 +80,16 @@ function bufferOf(values: unknown): ArrayBuffer | null {
   return values instanceof Float32Array && values.buffer instanceof ArrayBuffer ? values.buffer : null;
 }
 
-/** Pool size limit: KILN_NATIVE_POOL_MB (default 1024 MB; 0 disables). */
-export function poolLimitBytes(): number {
+/**
+ * Pool size limit: KILN_NATIVE_POOL_MB (0 disables), else a quarter of the
+ * machine's memory clamped to [512 MB, 8 GB]. The pool must hold one training
+ * step's churn: below it, dropped buffers come back as fresh page-faulting
+ * allocations every step (measured: mobilenet_v2 at batch 64 takes 7.1 s/step
+ * with a 1 GB pool, 1.6 s/step with 8 GB). It never exceeds the step's own
+ * high-water mark, since only buffers of disposed tensors are kept.
+ */
+export function poolLimitBytes(total = totalmem()): number {
   const mb = Number(process.env.KILN_NATIVE_POOL_MB);
-  return (Number.isFinite(mb) && mb >= 0 ? mb : 1024) * 1024 * 1024;
+  if (process.env.KILN_NATIVE_POOL_MB !== undefined && Number.isFinite(mb) && mb >= 0) return mb * 1024 * 1024;
+  return Math.min(8 * 1024 ** 3, Math.max(512 * 1024 ** 2, Math.floor(total / 4)));
 }

@@ -29,10 +29,32 @@ struct P {
   int64_t n, ih, iw, ic, oh, ow, oc, kh, kw, sh, sw, dh, dw, pt, pl, pb, pr, g;
   int act, bias;
 };
-P Read(const int32_t* p) {
-  return P{p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10],
-           p[11], p[12], p[13], p[14], p[15], p[16], p[17], p[18], p[19]};
+// Reads and validates the parameter block: sizes positive, groups dividing
+// the channels, and (via Check) every buffer exactly as long as its shape.
+P Read(const Args& a, size_t i) {
+  auto s = a.I32(i);
+  a.Len(i, s.len, 20);
+  const int32_t* p = s.data;
+  // Bottom/right padding (15, 16) may be negative: rows the stride never reaches.
+  for (int k = 0; k < 20; k++) {
+    if (k != 15 && k != 16) a.Require(p[k] >= 0, "conv params: negative entry " + std::to_string(k));
+  }
+  a.Require(p[15] > -p[9] && p[16] > -p[10], "conv params: bottom/right padding at or below minus the stride");
+  P q{p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10],
+      p[11], p[12], p[13], p[14], p[15], p[16], p[17], p[18], p[19]};
+  a.Require(q.n > 0 && q.ih > 0 && q.iw > 0 && q.ic > 0 && q.oh > 0 && q.ow > 0 && q.oc > 0 && q.kh > 0 &&
+                q.kw > 0 && q.sh > 0 && q.sw > 0 && q.dh > 0 && q.dw > 0 && q.g > 0,
+            "conv params: sizes, strides, dilations and groups must be positive");
+  a.Require(q.ic % q.g == 0 && q.oc % q.g == 0, "conv params: groups must divide the channels");
+  a.Require(q.act >= kLinear && q.act <= kElu, "conv params: unknown activation");
+  a.Product({q.n, q.ih, q.iw, q.ic});
+  a.Product({q.n, q.oh, q.ow, q.oc});
+  a.Product({q.kh, q.kw, q.ic, q.oc});
+  return q;
 }
+int64_t XLen(const P& p) { return p.n * p.ih * p.iw * p.ic; }
+int64_t YLen(const P& p) { return p.n * p.oh * p.ow * p.oc; }
+int64_t WLen(const P& p) { return p.kh * p.kw * (p.ic / p.g) * p.oc; }
 
 memory::dims WDims(const P& p) {
   if (p.g == 1) return {p.oc, p.ic, p.kh, p.kw};
@@ -74,15 +96,24 @@ std::string Key(int kind, const P& p, float alpha) {
   return k;
 }
 
+// oneDNN 3 dropped the post-op scale argument and the op ::desc structs.
+void AppendEltwise(post_ops& ops, algorithm alg, float alpha, float beta) {
+#if DNNL_VERSION_MAJOR >= 3
+  ops.append_eltwise(alg, alpha, beta);
+#else
+  ops.append_eltwise(1.f, alg, alpha, beta);
+#endif
+}
+
 primitive_attr MakeAttr(int act, float alpha) {
   primitive_attr attr;
   post_ops ops;
   switch (act) {
-    case kRelu: ops.append_eltwise(1.f, algorithm::eltwise_relu, 0.f, 0.f); break;
-    case kRelu6: ops.append_eltwise(1.f, algorithm::eltwise_clip, 0.f, 6.f); break;
-    case kLeaky: ops.append_eltwise(1.f, algorithm::eltwise_relu, alpha, 0.f); break;
-    case kSigmoid: ops.append_eltwise(1.f, algorithm::eltwise_logistic, 0.f, 0.f); break;
-    case kElu: ops.append_eltwise(1.f, algorithm::eltwise_elu, 1.f, 0.f); break;
+    case kRelu: AppendEltwise(ops, algorithm::eltwise_relu, 0.f, 0.f); break;
+    case kRelu6: AppendEltwise(ops, algorithm::eltwise_clip, 0.f, 6.f); break;
+    case kLeaky: AppendEltwise(ops, algorithm::eltwise_relu, alpha, 0.f); break;
+    case kSigmoid: AppendEltwise(ops, algorithm::eltwise_logistic, 0.f, 0.f); break;
+    case kElu: AppendEltwise(ops, algorithm::eltwise_elu, 1.f, 0.f); break;
     default: break;
   }
   attr.set_post_ops(ops);
@@ -92,11 +123,20 @@ primitive_attr MakeAttr(int act, float alpha) {
 convolution_forward::primitive_desc* MakeFwd(const P& p, bool bias, int act,
                                              float alpha, prop_kind pk) {
   memory::desc wany(WDims(p), dt::f32, tag::any);
+  memory::dims st = {p.sh, p.sw}, dl = {p.dh - 1, p.dw - 1}, pl = {p.pt, p.pl}, pr = {p.pb, p.pr};
+#if DNNL_VERSION_MAJOR >= 3
+  if (bias) {
+    return new convolution_forward::primitive_desc(Eng(), pk, algorithm::convolution_direct, Src(p), wany,
+                                                   memory::desc({p.oc}, dt::f32, tag::x), Dst(p), st, dl, pl, pr,
+                                                   MakeAttr(act, alpha));
+  }
+  return new convolution_forward::primitive_desc(Eng(), pk, algorithm::convolution_direct, Src(p), wany, Dst(p),
+                                                 st, dl, pl, pr, MakeAttr(act, alpha));
+#else
   memory::desc bmd = bias ? memory::desc({p.oc}, dt::f32, tag::x) : memory::desc();
-  convolution_forward::desc d(pk, algorithm::convolution_direct, Src(p), wany,
-                              bmd, Dst(p), {p.sh, p.sw}, {p.dh - 1, p.dw - 1},
-                              {p.pt, p.pl}, {p.pb, p.pr});
+  convolution_forward::desc d(pk, algorithm::convolution_direct, Src(p), wany, bmd, Dst(p), st, dl, pl, pr);
   return new convolution_forward::primitive_desc(d, MakeAttr(act, alpha), Eng());
+#endif
 }
 
 void SetupW(Entry* e, const memory::desc& wd, bool toUser) {
@@ -126,22 +166,31 @@ Entry* Get(int kind, const P& p, float alpha) {
   } else if (kind == 1) {
     e->fpd.reset(MakeFwd(p, false, kLinear, 0.f, prop_kind::forward_training));
     memory::desc wany(WDims(p), dt::f32, tag::any);
-    convolution_backward_data::desc d(algorithm::convolution_direct, Src(p),
-                                      wany, Dst(p), {p.sh, p.sw},
-                                      {p.dh - 1, p.dw - 1}, {p.pt, p.pl},
-                                      {p.pb, p.pr});
+    memory::dims st = {p.sh, p.sw}, dl = {p.dh - 1, p.dw - 1}, pl = {p.pt, p.pl}, pr = {p.pb, p.pr};
+#if DNNL_VERSION_MAJOR >= 3
+    convolution_backward_data::primitive_desc pd(Eng(), algorithm::convolution_direct, Src(p), wany, Dst(p), st,
+                                                 dl, pl, pr, *e->fpd);
+#else
+    convolution_backward_data::desc d(algorithm::convolution_direct, Src(p), wany, Dst(p), st, dl, pl, pr);
     convolution_backward_data::primitive_desc pd(d, Eng(), *e->fpd);
+#endif
     e->prim.reset(new convolution_backward_data(pd));
     SetupW(e.get(), pd.weights_desc(), false);
   } else {
     e->fpd.reset(MakeFwd(p, p.bias != 0, kLinear, 0.f, prop_kind::forward_training));
     memory::desc wany(WDims(p), dt::f32, tag::any);
+    memory::dims st = {p.sh, p.sw}, dl = {p.dh - 1, p.dw - 1}, pl = {p.pt, p.pl}, pr = {p.pb, p.pr};
+#if DNNL_VERSION_MAJOR >= 3
+    auto pd = p.bias ? convolution_backward_weights::primitive_desc(
+                           Eng(), algorithm::convolution_direct, Src(p), wany, memory::desc({p.oc}, dt::f32, tag::x),
+                           Dst(p), st, dl, pl, pr, *e->fpd)
+                     : convolution_backward_weights::primitive_desc(Eng(), algorithm::convolution_direct, Src(p),
+                                                                    wany, Dst(p), st, dl, pl, pr, *e->fpd);
+#else
     memory::desc bmd = p.bias ? memory::desc({p.oc}, dt::f32, tag::x) : memory::desc();
-    convolution_backward_weights::desc d(algorithm::convolution_direct, Src(p),
-                                         wany, bmd, Dst(p), {p.sh, p.sw},
-                                         {p.dh - 1, p.dw - 1}, {p.pt, p.pl},
-                                         {p.pb, p.pr});
+    convolution_backward_weights::desc d(algorithm::convolution_direct, Src(p), wany, bmd, Dst(p), st, dl, pl, pr);
     convolution_backward_weights::primitive_desc pd(d, Eng(), *e->fpd);
+#endif
     e->prim.reset(new convolution_backward_weights(pd));
     SetupW(e.get(), pd.diff_weights_desc(), true);
   }
@@ -152,20 +201,25 @@ Entry* Get(int kind, const P& p, float alpha) {
 
 // convForward(params, x, w, bias|null, y, alpha)
 Napi::Value ConvForward(const Napi::CallbackInfo& info) {
-  P p = Read(I32(info[0]));
-  float alpha = Flt(info[5]);
+  Args a(info, "convForward", 6);
+  P p = Read(a, 0);
+  float* x = a.F32(1, XLen(p)).data;
+  float* w = a.F32(2, WLen(p)).data;
+  float* bias = p.bias ? a.F32(3, p.oc).data : nullptr;
+  float* y = a.F32(4, YLen(p)).data;
+  float alpha = a.Flt(5);
   std::lock_guard<std::mutex> lk(g_mu);
   Entry* e = Get(0, p, alpha);
-  memory src(Src(p), Eng(), F32(info[1]));
-  memory userW(e->userw, Eng(), F32(info[2]));
-  memory dst(Dst(p), Eng(), F32(info[4]));
+  memory src(Src(p), Eng(), x);
+  memory userW(e->userw, Eng(), w);
+  memory dst(Dst(p), Eng(), y);
   if (e->reorderW) e->wreorder->execute(Strm(), userW, *e->wbuf);
   std::unordered_map<int, memory> args = {
       {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, e->reorderW ? *e->wbuf : userW},
       {DNNL_ARG_DST, dst}};
   if (p.bias) {
     args.insert({DNNL_ARG_BIAS,
-                 memory(memory::desc({p.oc}, dt::f32, tag::x), Eng(), F32(info[3]))});
+                 memory(memory::desc({p.oc}, dt::f32, tag::x), Eng(), bias)});
   }
   e->prim->execute(Strm(), args);
   Strm().wait();
@@ -174,14 +228,18 @@ Napi::Value ConvForward(const Napi::CallbackInfo& info) {
 
 // convBackwardData(params, dy, w, dx)
 Napi::Value ConvBackwardData(const Napi::CallbackInfo& info) {
-  P p = Read(I32(info[0]));
+  Args a(info, "convBackwardData", 4);
+  P p = Read(a, 0);
   p.act = 0;
   p.bias = 0;
+  float* dy = a.F32(1, YLen(p)).data;
+  float* w = a.F32(2, WLen(p)).data;
+  float* dx = a.F32(3, XLen(p)).data;
   std::lock_guard<std::mutex> lk(g_mu);
   Entry* e = Get(1, p, 0.f);
-  memory ddst(Dst(p), Eng(), F32(info[1]));
-  memory userW(e->userw, Eng(), F32(info[2]));
-  memory dsrc(Src(p), Eng(), F32(info[3]));
+  memory ddst(Dst(p), Eng(), dy);
+  memory userW(e->userw, Eng(), w);
+  memory dsrc(Src(p), Eng(), dx);
   if (e->reorderW) e->wreorder->execute(Strm(), userW, *e->wbuf);
   e->prim->execute(Strm(), {{DNNL_ARG_DIFF_DST, ddst},
                             {DNNL_ARG_WEIGHTS, e->reorderW ? *e->wbuf : userW},
@@ -192,19 +250,24 @@ Napi::Value ConvBackwardData(const Napi::CallbackInfo& info) {
 
 // convBackwardFilter(params, x, dy, dw, dbias|null)
 Napi::Value ConvBackwardFilter(const Napi::CallbackInfo& info) {
-  P p = Read(I32(info[0]));
+  Args a(info, "convBackwardFilter", 5);
+  P p = Read(a, 0);
   p.act = 0;
+  float* x = a.F32(1, XLen(p)).data;
+  float* dy = a.F32(2, YLen(p)).data;
+  float* dw = a.F32(3, WLen(p)).data;
+  float* dbias = p.bias ? a.F32(4, p.oc).data : nullptr;
   std::lock_guard<std::mutex> lk(g_mu);
   Entry* e = Get(2, p, 0.f);
-  memory src(Src(p), Eng(), F32(info[1]));
-  memory ddst(Dst(p), Eng(), F32(info[2]));
-  memory userW(e->userw, Eng(), F32(info[3]));
+  memory src(Src(p), Eng(), x);
+  memory ddst(Dst(p), Eng(), dy);
+  memory userW(e->userw, Eng(), dw);
   std::unordered_map<int, memory> args = {
       {DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_DST, ddst},
       {DNNL_ARG_DIFF_WEIGHTS, e->reorderW ? *e->wbuf : userW}};
   if (p.bias) {
     args.insert({DNNL_ARG_DIFF_BIAS,
-                 memory(memory::desc({p.oc}, dt::f32, tag::x), Eng(), F32(info[4]))});
+                 memory(memory::desc({p.oc}, dt::f32, tag::x), Eng(), dbias)});
   }
   e->prim->execute(Strm(), args);
   if (e->reorderW) e->wreorder->execute(Strm(), *e->wbuf, userW);
@@ -213,6 +276,7 @@ Napi::Value ConvBackwardFilter(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value CacheSize(const Napi::CallbackInfo& info) {
+  std::lock_guard<std::mutex> lk(g_mu);
   return Napi::Number::New(info.Env(), static_cast<double>(g_cache.size()));
 }
 

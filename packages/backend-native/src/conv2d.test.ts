@@ -16,6 +16,8 @@ const cases: Case[] = [
   { n: 1, h: 7, w: 7, ci: 16, co: 32, k: [1, 1], s: [1, 1], pad: 'valid' },
   { n: 4, h: 12, w: 12, ci: 8, co: 16, k: [5, 5], s: [1, 1], pad: 'same' },
   { n: 5, h: 28, w: 28, ci: 1, co: 32, k: [3, 3], s: [1, 1], pad: 'valid' },
+  // ResNet's 1×1 stride-2 shortcut on an even input: a row the stride never reaches (negative bottom padding).
+  { n: 2, h: 8, w: 8, ci: 4, co: 8, k: [1, 1], s: [2, 2], pad: 'valid' },
 ];
 const name = (c: Case) => `${c.n}x${c.h}x${c.w}x${c.ci}->${c.co} k${c.k} s${c.s} ${JSON.stringify(c.pad)}${c.d ? ` d${c.d}` : ''}`;
 const xShape = (c: Case) => [c.n, c.h, c.w, c.ci];

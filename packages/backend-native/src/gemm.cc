@@ -41,16 +41,29 @@ namespace {
 // gemm(a, b, c, batch, M, N, K, transA, transB, strideA, strideB, engine,
 //      bias|null, act, alpha). Row-major; c = op(a) x op(b) per batch entry.
 Napi::Value Gemm(const Napi::CallbackInfo& info) {
-  const float* a = F32(info[0]);
-  const float* b = F32(info[1]);
-  float* c = F32(info[2]);
-  int64_t batch = Int(info[3]), M = Int(info[4]), N = Int(info[5]), K = Int(info[6]);
-  bool ta = Bool(info[7]), tb = Bool(info[8]);
-  int64_t sa = Int(info[9]), sb = Int(info[10]);
-  int engine = static_cast<int>(Int(info[11]));
-  const float* bias = info[12].IsNull() || info[12].IsUndefined() ? nullptr : F32(info[12]);
-  int act = static_cast<int>(Int(info[13]));
-  float alpha = Flt(info[14]);
+  Args g(info, "gemm", 15);
+  int64_t batch = g.Int(3), M = g.Int(4), N = g.Int(5), K = g.Int(6);
+  bool ta = g.Bool(7), tb = g.Bool(8);
+  int64_t sa = g.Int(9), sb = g.Int(10);
+  int engine = static_cast<int>(g.Int(11, 0, 1));
+  int act = static_cast<int>(g.Int(13, kLinear, kElu));
+  float alpha = g.Flt(14);
+  // BLAS takes int sizes; every matrix must also lie inside its buffer.
+  const int64_t kIntMax = 2147483647;
+  g.Require(M <= kIntMax && N <= kIntMax && K <= kIntMax, "matrix dimension too large");
+  int64_t mk = g.Product({M, K}), kn = g.Product({K, N}), mn = g.Product({M, N});
+  g.Require(sa == 0 || sa >= mk, "strideA smaller than one matrix");
+  g.Require(sb == 0 || sb >= kn, "strideB smaller than one matrix");
+  auto as = g.F32(0), bs = g.F32(1);
+  if (batch > 0) {
+    g.Require(mk == 0 || (batch - 1) <= (kMaxElems - mk) / std::max<int64_t>(sa, 1), "a too large");
+    g.Require(as.len >= (batch - 1) * sa + mk, "a is shorter than batch·strideA");
+    g.Require(bs.len >= (batch - 1) * sb + kn, "b is shorter than batch·strideB");
+  }
+  const float* a = as.data;
+  const float* b = bs.data;
+  float* c = g.F32(2, g.Product({batch, mn})).data;
+  const float* bias = g.OptF32(12, N).data;
   int64_t lda = ta ? M : K, ldb = tb ? K : N;
   for (int64_t i = 0; i < batch; i++) {
     const float* ai = a + i * sa;

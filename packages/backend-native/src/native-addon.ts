@@ -1,5 +1,11 @@
-/** Shape of the compiled N-API addon (`build/Release/kiln_native.node`). */
-export interface NativeAddon extends NativeLayoutAddon, NativeOptimAddon, NativeGradAddon {
+/** Any typed array the copy/cast/fill kernels accept (1- or 4-byte elements). */
+export type Values = Float32Array | Int32Array | Uint8Array;
+
+/**
+ * Shape of the compiled N-API addon (`build/Release/kiln_native.node`). Every
+ * entry point checks its arguments and throws TypeError/RangeError on a bad call.
+ */
+export interface NativeAddon {
   setThreads(n: number): void;
   info(): {
     onednn: string;
@@ -9,46 +15,74 @@ export interface NativeAddon extends NativeLayoutAddon, NativeOptimAddon, Native
     ompMaxThreads: number;
     openblasThreads: number;
   };
+  // conv.cc
   convForward(p: Int32Array, x: Float32Array, w: Float32Array, bias: Float32Array | null, y: Float32Array, alpha: number): void;
   convBackwardData(p: Int32Array, dy: Float32Array, w: Float32Array, dx: Float32Array): void;
   convBackwardFilter(p: Int32Array, x: Float32Array, dy: Float32Array, dw: Float32Array, dbias: Float32Array | null): void;
   convCacheSize(): number;
+  // gemm.cc
   gemm(
     a: Float32Array, b: Float32Array, c: Float32Array, batch: number, m: number, n: number, k: number,
     transA: boolean, transB: boolean, strideA: number, strideB: number, engine: number,
     bias: Float32Array | null, act: number, alpha: number,
   ): void;
+  // pool.cc
   maxPool(p: Int32Array, x: Float32Array, y: Float32Array): void;
   avgPool(p: Int32Array, x: Float32Array, y: Float32Array): void;
   maxPoolGrad(p: Int32Array, x: Float32Array, dy: Float32Array, dx: Float32Array): void;
   avgPoolGrad(p: Int32Array, dy: Float32Array, dx: Float32Array): void;
-  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
-  unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
+  // eltwise.cc
+  unary(op: number, x: Float32Array, out: Float32Array, alpha: number, beta: number): void;
+  unaryGrad(op: number, v: Float32Array, dy: Float32Array, out: Float32Array, alpha: number, beta: number): void;
+  select(cond: Uint8Array, a: Float32Array, b: Float32Array, out: Float32Array): void;
+  cast(src: Values, dst: Values, toBool: boolean): void;
+  fill(dst: Values, value: number): void;
+  // broadcast.cc
+  binaryStrided(op: number, a: Values, b: Values, out: Values, shape: Int32Array, stridesA: Int32Array, stridesB: Int32Array): void;
+  // reduce.cc
   reduce(op: number, x: Float32Array, outer: number, mid: number, inner: number, out: Float32Array): void;
-}
-
-/** Layout helpers (layout.cc). */
-export interface NativeLayoutAddon {
-  binaryStrided(op: number, a: Float32Array, b: Float32Array, out: Float32Array, shape: Int32Array, stridesA: Int32Array, stridesB: Int32Array): void;
-  tile(x: Float32Array, xShape: Int32Array, reps: Int32Array, out: Float32Array): void;
-  batchNorm(x: Float32Array, mean: Float32Array, variance: Float32Array, offset: Float32Array | null, scale: Float32Array | null, eps: number, channels: number, out: Float32Array): void;
-}
-
-/** Fused optimizers (optim.cc). */
-export interface NativeOptimAddon {
-  adam(
-    value: Float32Array, grad: Float32Array, m: Float32Array, v: Float32Array,
-    outValue: Float32Array, outM: Float32Array, outV: Float32Array,
-    lr: number, beta1: number, beta2: number, eps: number, oneMinusAccBeta1: number, oneMinusAccBeta2: number,
+  reduceStrided(
+    op: number, x: Float32Array, keptShape: Int32Array, keptStrides: Int32Array,
+    redShape: Int32Array, redStrides: Int32Array, out: Float32Array | Int32Array,
   ): void;
-}
-
-/** Fused gradient kernels (layout.cc). */
-export interface NativeGradAddon {
+  // copy.cc
+  copyStrided(
+    src: Values, dst: Values, shape: Int32Array, srcStrides: Int32Array, srcOffset: number,
+    dstStrides: Int32Array, dstOffset: number,
+  ): void;
+  tile(x: Values, xShape: Int32Array, reps: Int32Array, out: Values): void;
+  oneHot(indices: Int32Array, depth: number, on: number, off: number, out: Float32Array | Int32Array): void;
+  // norm.cc
+  batchNorm(x: Float32Array, mean: Float32Array, variance: Float32Array, offset: Float32Array | null, scale: Float32Array | null, eps: number, channels: number, out: Float32Array): void;
   batchNormGrad(
     x: Float32Array, dy: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array | null,
     eps: number, channels: number, dx: Float32Array, dmean: Float32Array, dvar: Float32Array,
     dscale: Float32Array, doffset: Float32Array,
   ): void;
-  reluGrad(dy: Float32Array, y: Float32Array, out: Float32Array): void;
+  batchNormGradFull(
+    x: Float32Array, dy: Float32Array, mean: Float32Array, variance: Float32Array, scale: Float32Array | null,
+    eps: number, dx: Float32Array, dmean: Float32Array, dvar: Float32Array, dscale: Float32Array,
+  ): void;
+  layerNorm(x: Float32Array, gamma: Float32Array, beta: Float32Array, cols: number, eps: number, y: Float32Array): void;
+  layerNormGrad(
+    x: Float32Array, gamma: Float32Array, dy: Float32Array, cols: number, eps: number,
+    dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array,
+  ): void;
+  softmax(x: Float32Array, cols: number, out: Float32Array, log: boolean): void;
+  softmaxGrad(y: Float32Array, dy: Float32Array, cols: number, dx: Float32Array, log: boolean): void;
+  // optimizers.cc
+  adam(
+    p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, outP: Float32Array, outM: Float32Array,
+    outV: Float32Array, lr: number, beta1: number, beta2: number, eps: number, step: number, weightDecay: number,
+    decoupled: boolean,
+  ): void;
+  sgd(
+    p: Float32Array, g: Float32Array, velocity: Float32Array | null, outP: Float32Array, outVelocity: Float32Array | null,
+    lr: number, momentum: number, dampening: number, nesterov: boolean, weightDecay: number, firstStep: boolean,
+  ): void;
+  rmsprop(
+    p: Float32Array, g: Float32Array, squareAvg: Float32Array, momentumBuf: Float32Array | null, gradAvg: Float32Array | null,
+    outP: Float32Array, outSquareAvg: Float32Array, outMomentumBuf: Float32Array | null, outGradAvg: Float32Array | null,
+    lr: number, alpha: number, eps: number, momentum: number, centered: boolean, weightDecay: number,
+  ): void;
 }

@@ -1,27 +1,188 @@
-// Shared helpers for the Kiln native addon.
+// Shared helpers for the Kiln native addon. Every entry point reads its
+// arguments through `Args`, which checks count, types and ranges and throws a
+// JS TypeError / RangeError: the addon never trusts its caller.
 #pragma once
 #include <napi.h>
+#include <cmath>
 #include <cstdint>
+#include <cstring>
+#include <limits>
 #include <string>
+#include <vector>
+#include "ops.h"
 
 namespace kiln {
 
-inline float* F32(const Napi::Value& v) {
-  auto a = v.As<Napi::Float32Array>();
-  return a.Data();
+// A typed array argument: pointer and element count.
+template <typename T>
+struct Span {
+  T* data = nullptr;
+  int64_t len = 0;
+  explicit operator bool() const { return data != nullptr; }
+};
+
+// Largest tensor size we accept (elements); keeps index arithmetic in int64.
+constexpr int64_t kMaxElems = int64_t(1) << 40;
+
+class Args {
+ public:
+  Args(const Napi::CallbackInfo& info, const char* name, size_t count)
+      : info_(info), name_(name) {
+    if (info.Length() < count) {
+      Type("expects " + std::to_string(count) + " arguments, got " + std::to_string(info.Length()));
+    }
+  }
+  Napi::Env Env() const { return info_.Env(); }
+  Napi::Value operator[](size_t i) const { return info_[i]; }
+  size_t Length() const { return info_.Length(); }
+
+  [[noreturn]] void Type(const std::string& msg) const {
+    throw Napi::TypeError::New(info_.Env(), std::string("kiln native ") + name_ + ": " + msg);
+  }
+  [[noreturn]] void Range(const std::string& msg) const {
+    throw Napi::RangeError::New(info_.Env(), std::string("kiln native ") + name_ + ": " + msg);
+  }
+  void Require(bool ok, const std::string& msg) const {
+    if (!ok) Range(msg);
+  }
+
+  bool IsNullish(size_t i) const { return info_[i].IsNull() || info_[i].IsUndefined(); }
+
+  Span<float> F32(size_t i) const { return Typed<float>(i, napi_float32_array, "Float32Array"); }
+  Span<int32_t> I32(size_t i) const { return Typed<int32_t>(i, napi_int32_array, "Int32Array"); }
+  Span<uint8_t> U8(size_t i) const { return Typed<uint8_t>(i, napi_uint8_array, "Uint8Array"); }
+  Span<float> OptF32(size_t i) const { return IsNullish(i) ? Span<float>{} : F32(i); }
+  // A Float32Array of exactly `n` elements.
+  Span<float> F32(size_t i, int64_t n) const {
+    auto s = F32(i);
+    Len(i, s.len, n);
+    return s;
+  }
+  Span<float> OptF32(size_t i, int64_t n) const { return IsNullish(i) ? Span<float>{} : F32(i, n); }
+  void Len(size_t i, int64_t got, int64_t want) const {
+    if (got != want) {
+      Range("argument " + std::to_string(i) + " has " + std::to_string(got) + " elements, expected " +
+            std::to_string(want));
+    }
+  }
+
+  // Any typed array: element size, byte pointer and element count.
+  struct Raw {
+    napi_typedarray_type type;
+    int elem;
+    uint8_t* data;
+    int64_t len;
+  };
+  Raw Any(size_t i) const {
+    if (!info_[i].IsTypedArray()) Type("argument " + std::to_string(i) + " must be a typed array");
+    auto t = info_[i].As<Napi::TypedArray>();
+    auto type = t.TypedArrayType();
+    int elem = static_cast<int>(t.ElementSize());
+    auto* base = static_cast<uint8_t*>(t.ArrayBuffer().Data()) + t.ByteOffset();
+    return Raw{type, elem, base, static_cast<int64_t>(t.ElementLength())};
+  }
+
+  double Num(size_t i) const {
+    if (!info_[i].IsNumber()) Type("argument " + std::to_string(i) + " must be a number");
+    return info_[i].As<Napi::Number>().DoubleValue();
+  }
+  float Flt(size_t i) const { return static_cast<float>(Num(i)); }
+  // An integer in [lo, hi].
+  int64_t Int(size_t i, int64_t lo = 0, int64_t hi = kMaxElems) const {
+    double v = Num(i);
+    if (!(v == std::floor(v)) || v < static_cast<double>(lo) || v > static_cast<double>(hi)) {
+      Range("argument " + std::to_string(i) + " must be an integer in [" + std::to_string(lo) + ", " +
+            std::to_string(hi) + "], got " + std::to_string(v));
+    }
+    return static_cast<int64_t>(v);
+  }
+  bool Bool(size_t i) const {
+    if (!info_[i].IsBoolean()) Type("argument " + std::to_string(i) + " must be a boolean");
+    return info_[i].As<Napi::Boolean>().Value();
+  }
+  // An Int32Array of dims (each in [0, kMaxElems]), with product <= kMaxElems.
+  std::vector<int64_t> Dims(size_t i, size_t maxRank = 8) const {
+    auto s = I32(i);
+    if (static_cast<size_t>(s.len) > maxRank) Range("rank above " + std::to_string(maxRank));
+    std::vector<int64_t> d(s.data, s.data + s.len);
+    for (auto v : d) if (v < 0) Range("negative dimension");
+    Product(d);
+    return d;
+  }
+  // An Int32Array of strides (any sign allowed by the caller's check).
+  std::vector<int64_t> Ints(size_t i, size_t n) const {
+    auto s = I32(i);
+    Len(i, s.len, static_cast<int64_t>(n));
+    return std::vector<int64_t>(s.data, s.data + s.len);
+  }
+  int64_t Product(const std::vector<int64_t>& d) const {
+    int64_t p = 1;
+    for (auto v : d) {
+      if (v != 0 && p > kMaxElems / v) Range("tensor too large");
+      p *= v;
+    }
+    return p;
+  }
+
+ private:
+  template <typename T>
+  Span<T> Typed(size_t i, napi_typedarray_type want, const char* what) const {
+    const Napi::Value& v = info_[i];
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != want) {
+      Type("argument " + std::to_string(i) + " must be a " + what);
+    }
+    auto t = v.As<Napi::TypedArray>();
+    auto* base = static_cast<uint8_t*>(t.ArrayBuffer().Data()) + t.ByteOffset();
+    return Span<T>{reinterpret_cast<T*>(base), static_cast<int64_t>(t.ElementLength())};
+  }
+  const Napi::CallbackInfo& info_;
+  const char* name_;
+};
+
+// Checks that a strided view (offset + Σ (shape_d-1)·stride_d, strides >= 0)
+// stays inside an array of `len` elements.
+inline void CheckView(const Args& a, const std::vector<int64_t>& shape, const std::vector<int64_t>& strides,
+                      int64_t offset, int64_t len, const char* what) {
+  if (offset < 0) a.Range(std::string(what) + ": negative offset");
+  bool empty = false;
+  int64_t hi = offset;
+  for (size_t d = 0; d < shape.size(); d++) {
+    if (shape[d] == 0) empty = true;
+    if (strides[d] < 0) a.Range(std::string(what) + ": negative stride");
+    if (shape[d] > 0 && strides[d] > 0 && (shape[d] - 1) > (kMaxElems - hi) / strides[d]) {
+      a.Range(std::string(what) + ": view too large");
+    }
+    if (shape[d] > 0) hi += (shape[d] - 1) * strides[d];
+  }
+  if (!empty && hi >= len) a.Range(std::string(what) + ": view reaches element " + std::to_string(hi) +
+                                   " of an array of " + std::to_string(len));
 }
-inline size_t F32Len(const Napi::Value& v) {
-  return v.As<Napi::Float32Array>().ElementLength();
+
+// exp(x) in float with ~2 ulp error (Cephes expf polynomial), branch-free so
+// loops over it vectorize (libm's expf is a call per element). Rounding to
+// the nearest integer by the 1.5·2^23 trick keeps it SSE2-only. NaN stays NaN.
+inline float FastExp(float x) {
+  x = x < -87.3f ? -87.3f : x;
+  x = x > 88.7f ? 88.7f : x;
+  const float kMagic = 12582912.f;  // 1.5 * 2^23
+  float t = x * 1.44269504088896341f + kMagic;
+  float n = t - kMagic;
+  float r = x - n * 0.693359375f + n * 2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.f;
+  int32_t bits;
+  std::memcpy(&bits, &t, sizeof(bits));
+  bits = (bits - 0x4B400000 + 127) << 23;  // n + 127 into the exponent field
+  float scale;
+  std::memcpy(&scale, &bits, sizeof(scale));
+  return p * scale;
 }
-inline int32_t* I32(const Napi::Value& v) {
-  return v.As<Napi::Int32Array>().Data();
-}
-inline int64_t Int(const Napi::Value& v) {
-  return v.As<Napi::Number>().Int64Value();
-}
-inline float Flt(const Napi::Value& v) {
-  return v.As<Napi::Number>().FloatValue();
-}
+
 // Wraps a callback so C++ exceptions (e.g. dnnl::error) become JS errors.
 template <typename F>
 Napi::Function Fn(Napi::Env env, F f) {
@@ -37,25 +198,19 @@ Napi::Function Fn(Napi::Env env, F f) {
       });
 }
 
-inline bool Bool(const Napi::Value& v) {
-  return v.ToBoolean().Value();
-}
-
-// Activation codes shared with TypeScript (src/activation.ts).
-enum Act { kLinear = 0, kRelu = 1, kRelu6 = 2, kLeaky = 3, kSigmoid = 4, kElu = 5 };
-
 int NumThreads();
 
 void InitConv(Napi::Env env, Napi::Object exports);
 void InitGemm(Napi::Env env, Napi::Object exports);
 void InitPool(Napi::Env env, Napi::Object exports);
 void InitEltwise(Napi::Env env, Napi::Object exports);
-void InitLayout(Napi::Env env, Napi::Object exports);
-void InitOptim(Napi::Env env, Napi::Object exports);
-void InitGrads(Napi::Env env, Napi::Object exports);
+void InitBroadcast(Napi::Env env, Napi::Object exports);
+void InitReduce(Napi::Env env, Napi::Object exports);
+void InitCopy(Napi::Env env, Napi::Object exports);
+void InitNorm(Napi::Env env, Napi::Object exports);
+void InitOptimizers(Napi::Env env, Napi::Object exports);
 
 // Applies bias (per last-dim channel, may be null) and activation in place.
-void BiasAct(float* y, int64_t rows, int64_t cols, const float* bias, int act,
-             float alpha);
+void BiasAct(float* y, int64_t rows, int64_t cols, const float* bias, int act, float alpha);
 
 }  // namespace kiln

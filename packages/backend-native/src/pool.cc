@@ -15,9 +15,21 @@ namespace {
 struct Q {
   int64_t n, ih, iw, c, oh, ow, kh, kw, sh, sw, pt, pl;
 };
-Q Read(const int32_t* p) {
-  return Q{p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11]};
+Q Read(const Args& a) {
+  auto s = a.I32(0);
+  a.Len(0, s.len, 12);
+  const int32_t* p = s.data;
+  Q q{p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11]};
+  for (int k = 0; k < 10; k++) a.Require(p[k] > 0, "pool params: entry " + std::to_string(k) + " must be positive");
+  a.Require(q.pt >= 0 && q.pl >= 0, "pool params: negative padding");
+  // maxPoolGrad keeps per-image offsets in int32.
+  a.Require(q.ih * q.iw * q.c < (int64_t(1) << 31), "pool params: image too large");
+  a.Product({q.n, q.ih, q.iw, q.c});
+  a.Product({q.n, q.oh, q.ow, q.c});
+  return q;
 }
+int64_t XLen(const Q& q) { return q.n * q.ih * q.iw * q.c; }
+int64_t YLen(const Q& q) { return q.n * q.oh * q.ow * q.c; }
 
 // Forward pass for one output row (b, oy). mode 0 = max, 1 = avg.
 void FwdRow(const Q& q, const float* x, float* y, int64_t b, int64_t oy, int mode) {
@@ -50,9 +62,10 @@ void FwdRow(const Q& q, const float* x, float* y, int64_t b, int64_t oy, int mod
 }
 
 Napi::Value PoolFwd(const Napi::CallbackInfo& info, int mode) {
-  Q q = Read(I32(info[0]));
-  const float* x = F32(info[1]);
-  float* y = F32(info[2]);
+  Args a(info, mode == 0 ? "maxPool" : "avgPool", 3);
+  Q q = Read(a);
+  const float* x = a.F32(1, XLen(q)).data;
+  float* y = a.F32(2, YLen(q)).data;
   int64_t total = q.n * q.oh;
 #pragma omp parallel for schedule(static)
   for (int64_t t = 0; t < total; t++) FwdRow(q, x, y, t / q.oh, t % q.oh, mode);
@@ -61,10 +74,11 @@ Napi::Value PoolFwd(const Napi::CallbackInfo& info, int mode) {
 
 // maxPoolGrad(params, x, dy, dx): route dy to the first max of each window.
 Napi::Value MaxGrad(const Napi::CallbackInfo& info) {
-  Q q = Read(I32(info[0]));
-  const float* x = F32(info[1]);
-  const float* dy = F32(info[2]);
-  float* dx = F32(info[3]);
+  Args a(info, "maxPoolGrad", 4);
+  Q q = Read(a);
+  const float* x = a.F32(1, XLen(q)).data;
+  const float* dy = a.F32(2, YLen(q)).data;
+  float* dx = a.F32(3, XLen(q)).data;
   const float ninf = -std::numeric_limits<float>::infinity();
 #pragma omp parallel for schedule(static)
   for (int64_t b = 0; b < q.n; b++) {
@@ -105,9 +119,10 @@ Napi::Value MaxGrad(const Napi::CallbackInfo& info) {
 
 // avgPoolGrad(params, dy, dx): dx = sum of covering dy / (kh*kw).
 Napi::Value AvgGrad(const Napi::CallbackInfo& info) {
-  Q q = Read(I32(info[0]));
-  const float* dy = F32(info[1]);
-  float* dx = F32(info[2]);
+  Args a(info, "avgPoolGrad", 3);
+  Q q = Read(a);
+  const float* dy = a.F32(1, YLen(q)).data;
+  float* dx = a.F32(2, XLen(q)).data;
   float inv = 1.f / static_cast<float>(q.kh * q.kw);
 #pragma omp parallel for schedule(static)
   for (int64_t b = 0; b < q.n; b++) {

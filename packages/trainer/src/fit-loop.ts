@@ -218,6 +218,9 @@ export class FitLoop {
    * exits early may end the job (MPI aborts) while rank 0 is still writing.
    */
   private async checkSignal(agreed: StopSignal | undefined): Promise<void> {
+    // Batches from memory resolve as microtasks: without one macrotask turn per step, signal
+    // handlers (and piped stdout) would wait for the end of the epoch (issue 13, bug 1).
+    await new Promise<void>((resolve) => setImmediate(resolve));
     const { ctx } = this;
     const sig = ctx.comm ? agreed : this.signals?.signal;
     if (!sig) return;

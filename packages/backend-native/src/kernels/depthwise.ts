@@ -1,5 +1,5 @@
 import { backend_util } from '@tensorflow/tfjs-core';
-import { activationCode } from '../activation.js';
+import { activationCode } from '../op-codes.js';
 import { convParams, convSupported } from '../conv-params.js';
 import { f32, output, sizeOf, type NativeArgs } from '../kernel-util.js';
 

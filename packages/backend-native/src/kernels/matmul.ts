@@ -1,5 +1,5 @@
 import { broadcast_util } from '@tensorflow/tfjs-core';
-import { activationCode } from '../activation.js';
+import { activationCode } from '../op-codes.js';
 import { f32, output, sizeOf, type NativeArgs } from '../kernel-util.js';
 
 /** GEMM engine: 0 = OpenBLAS cblas_sgemm, 1 = oneDNN dnnl_sgemm (KILN_NATIVE_GEMM). */
