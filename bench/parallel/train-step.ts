@@ -2,8 +2,11 @@
  * Training throughput on MPI: an MLP (784-512-512-10, 670K parameters, tfjs `cpu` backend, one
  * core per rank) at global batch 64, with 1 rank, 2 ranks on this machine, and (with --two-hosts)
  * 2 ranks across two network namespaces over TCP; the step split into compute and communication.
+ * `--trainer` adds the same table for Kiln's own trainer (`trainer-worker.ts`: the config-built run
+ * of `kiln train`, shapes data, MLP 3072-512-512-6, native backend) with @kiln/mpi as the run's
+ * communicator: one fused all-reduce per step, timed inside the step.
  *
- *   flock /tmp/kiln-bench.lock npx tsx bench/parallel/train-step.ts [--steps 15] [--two-hosts]
+ *   flock /tmp/kiln-bench.lock npx tsx bench/parallel/train-step.ts [--steps 15] [--two-hosts] [--trainer] [--epochs 3]
  */
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -24,9 +27,11 @@ const argv = process.argv.slice(2);
 const steps = Number(argv[argv.indexOf('--steps') + 1] || 15) || 15;
 const env = { ...process.env, OMPI_ALLOW_RUN_AS_ROOT: '1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM: '1' };
 const tsx = pathToFileURL(createRequire(__filename).resolve('tsx')).href;
-const worker = [process.execPath, '--import', tsx, join(__dirname, 'train-worker.ts'), '64', String(steps)];
+const epochs = Number(argv[argv.indexOf('--epochs') + 1] || 3) || 3;
+const loopWorker = [process.execPath, '--import', tsx, join(__dirname, 'train-worker.ts'), '64', String(steps)];
+const trainerWorker = [process.execPath, '--import', tsx, join(__dirname, 'trainer-worker.ts'), '64', String(epochs), 'native'];
 
-function run(label: string, np: number, extra: string[] = [], launcher: string[] = []): Step {
+function run(label: string, np: number, extra: string[] = [], launcher: string[] = [], worker = loopWorker): Step {
   const [cmd, ...pre] = [...launcher, 'mpirun'];
   const r = spawnSync(cmd, [...pre, '-np', String(np), '--bind-to', 'none', ...extra, ...worker], { env, encoding: 'utf8', timeout: 170_000 });
   const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
@@ -41,11 +46,10 @@ function row(label: string, s: Step, base?: Step): string {
   return `| ${label} | ${s.ranks} | ${step.toFixed(1)} | ${s.computeMs.toFixed(1)} | ${s.commMs.toFixed(1)} (${((100 * s.commMs) / step).toFixed(0)}%) | ${rate.toFixed(0)}${speedup} |`;
 }
 
-function main(): void {
-  console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ${steps} steps after 2 warm-up`);
-  const one = run('1 rank', 1);
-  const two = run('2 ranks', 2);
-  console.log(`\nMLP ${one.params} parameters (${((one.params * 4) / 1e6).toFixed(1)} MB of gradients), global batch 64\n`);
+function table(title: string, worker: string[]): void {
+  const one = run('1 rank', 1, [], [], worker);
+  const two = run('2 ranks', 2, [], [], worker);
+  console.log(`\n${title}: MLP ${one.params} parameters (${((one.params * 4) / 1e6).toFixed(1)} MB of gradients), global batch 64\n`);
   console.log('| setup | ranks | step ms | compute ms | all-reduce + waiting for the slowest rank, ms | samples/s |');
   console.log('|---|---:|---:|---:|---:|---:|');
   console.log(row('one process', one));
@@ -55,12 +59,18 @@ function main(): void {
     if (typeof hosts === 'string') console.log(`two hosts skipped: ${hosts}`);
     else {
       try {
-        console.log(row('two netns hosts, TCP', run('2 hosts', 2, hosts.mpirunArgs, hosts.launcher), one));
+        console.log(row('two netns hosts, TCP', run('2 hosts', 2, hosts.mpirunArgs, hosts.launcher, worker), one));
       } finally {
         hosts.cleanUp();
       }
     }
   }
+}
+
+function main(): void {
+  console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}; ${steps} steps after 2 warm-up`);
+  table('hand-written SGD loop (tfjs cpu)', loopWorker);
+  if (argv.includes('--trainer')) table(`Kiln trainer (native backend, ${epochs - 1} epochs of 10 steps after 1 warm-up epoch)`, trainerWorker);
   console.log(`\nload average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 }
 

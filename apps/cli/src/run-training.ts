@@ -5,6 +5,8 @@ import { resolveUserPath } from './paths';
 import { registerWithImports } from './registry';
 import * as engine from '@kiln/engine';
 import { checkRunConfig, trainerDevices, trainFromConfig } from '@kiln/trainer';
+import { joinMpiWorld, launchedRank } from './mpi-world';
+import { launchLocalRanks } from './mpi-launch';
 import { preflight } from './preflight';
 
 export interface TrainingRequest {
@@ -20,7 +22,9 @@ export interface TrainingRequest {
  */
 export async function runTraining(req: TrainingRequest): Promise<number> {
   const { config } = req;
-  const { rank, worldSize } = engine.workerIdentity();
+  // Started by mpirun/srun: this process is one rank of that MPI world (no flag needed).
+  const launched = launchedRank();
+  const { rank, worldSize } = launched ?? engine.workerIdentity();
   const isWorker = worldSize > 1;
   const trainerCfg = (config.trainer ?? {}) as { fastDevRun?: unknown };
   const fastDevRun = trainerCfg.fastDevRun !== undefined && trainerCfg.fastDevRun !== false;
@@ -31,18 +35,21 @@ export async function runTraining(req: TrainingRequest): Promise<number> {
   // Every component node and the data are checked before anything is created or moved (a typo
   // must not hide the last run); workers run the launcher's already-checked config.
   const registries = registerWithImports(config.imports);
-  if (isWorker) checkRunConfig(config, registries);
-  else await preflight(config, registries, { logger: preflightLogger(req.debug), dryRun: false });
+  if (isWorker && !launched) checkRunConfig(config, registries);
+  else await preflight(config, registries, { logger: preflightLogger(req.debug, rank), dryRun: false });
+  const mpi = launched ? joinMpiWorld(config) : undefined;
 
   let runDir: string | undefined = process.env.KILN_RUN_DIR || undefined;
-  if (!runDir && !fastDevRun) {
+  if (!runDir && !fastDevRun && rank === 0) {
     runDir = createRunDir({ root: resolveUserPath(runCfg.root ?? 'outputs') });
     writeRunFiles(runDir, { config, overrides: req.overrides });
   }
+  if (mpi) runDir = await mpi.shareRunDir(runDir);
   const logger = loggerFromConfig(config.logger, { runDir: rank === 0 ? runDir : undefined });
   if (req.debug) logger.setLevel('DEBUG');
   if (rank !== 0) logger.setLevel('ERROR');
   if (runDir && !isWorker) logger.info(`run directory: ${runDir}`);
+  mpi?.announce(logger, runDir);
 
   const wantsWorkers = (devices.gpus?.length ?? devices.workers ?? 1) > 1;
   if (!isWorker && wantsWorkers) {
@@ -53,6 +60,9 @@ export async function runTraining(req: TrainingRequest): Promise<number> {
         logger.warn(`trainer.fastDevRun: running in one process instead of ${plan.devices.ids.length} workers (a fast dev run writes no files)`);
         devices = devices.gpus ? { gpus: devices.gpus.slice(0, 1) } : {};
       } else {
+        const mainArgs = ['train', ...(req.debug ? ['--debug'] : []), '--config', join(runDir, 'config.yaml')];
+        const viaMpi = await launchLocalRanks({ config, devices: plan.devices, command: [join(__dirname, 'main.js'), ...mainArgs], env: { KILN_RUN_DIR: runDir }, logger });
+        if (viaMpi !== undefined) return viaMpi;
         const result = await engine.launchWorkers({
           devices: plan.devices,
           script: join(__dirname, 'main.js'),
@@ -65,10 +75,11 @@ export async function runTraining(req: TrainingRequest): Promise<number> {
     }
   }
 
-  const engineInfo = await engine.initEngine({ backend, ...devices, logger });
-  const communicator = isWorker ? engine.getCommunicator() : undefined;
+  const engineInfo = await engine.initEngine({ backend, ...devices, logger, ...mpi?.engineOptions() });
+  const communicator = mpi?.comm ?? (isWorker ? engine.getCommunicator() : undefined);
   // trainFromConfig builds the run's container (seeded once there) and every component through it.
-  const result = await trainFromConfig({ config, registries, logger, runDir, communicator, engine: engineInfo });
+  const training = trainFromConfig({ config, registries, logger, runDir, communicator, engine: engineInfo });
+  const result = await (mpi ? mpi.finish(training) : training);
   if (rank === 0 && result.best) {
     const best = runDir && existsSync(join(runDir, 'checkpoints', 'best.ckpt')) ? join(runDir, 'checkpoints', 'best.ckpt') : result.bestCheckpointPath;
     logger.info(`done: best ${result.best.monitor} = ${result.best.value.toFixed(4)}${best ? `, checkpoint ${best}` : ''}`);
@@ -77,8 +88,9 @@ export async function runTraining(req: TrainingRequest): Promise<number> {
 }
 
 /** The run's logger needs the run directory; until it exists, preflight messages go to the console only. */
-function preflightLogger(debug: boolean): Logger {
+function preflightLogger(debug: boolean, rank = 0): Logger {
   const logger = new Logger();
   if (debug) logger.setLevel('DEBUG');
+  if (rank !== 0) logger.setLevel('ERROR'); // every MPI rank checks its own view of the data; rank 0 speaks
   return logger;
 }

@@ -1,6 +1,7 @@
 import type { ConfigSchemaOptions } from '@kiln/core';
 import { BACKEND_CHOICES } from '@kiln/engine';
 import { trainerOptionsSchema } from '@kiln/trainer';
+import { PARALLEL_CHOICES } from './mpi-launch';
 
 /** What each `trainer:` option does, for editors (the options' schema lives in @kiln/trainer). */
 const TRAINER_DESCRIPTIONS: Record<string, string> = {
@@ -43,9 +44,21 @@ export function configSchemaSections(): NonNullable<ConfigSchemaOptions['section
       descriptions: TRAINER_DESCRIPTIONS,
     },
     engine: {
-      schema: { type: 'object', additionalProperties: false, properties: { backend: { enum: [...BACKEND_CHOICES], default: 'auto' } } },
+      schema: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          backend: { enum: [...BACKEND_CHOICES], default: 'auto' },
+          parallel: { enum: [...PARALLEL_CHOICES], default: 'auto' },
+          bucketMB: { type: ['number', 'null'], exclusiveMinimum: 0, default: null },
+        },
+      },
       description: 'compute backend (devices: trainer.devices / --gpus / --workers)',
-      descriptions: { backend: 'tfjs backend: auto picks the fastest available (native, then tensorflow, wasm, cpu)' },
+      descriptions: {
+        backend: 'tfjs backend: auto picks the fastest available (native, then tensorflow, wasm, cpu)',
+        parallel: '--gpus/--workers on one host: auto = MPI (mpirun) when installed, else local IPC workers; mpi | ipc force one',
+        bucketMB: 'MPI gradient fusion: gradients are all-reduced in fused buckets of this many MiB (Horovod-style); null = 64 MiB or KILN_MPI_BUCKET_BYTES',
+      },
     },
   };
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { callHook, type DataModule, type EpochEnd, type StreamingMetric, type TrainerView } from '@kiln/contracts';
-import type { Logger } from '@kiln/core';
+import { KilnError, type Logger } from '@kiln/core';
 import { loadCheckpoint } from './checkpoint';
 import { CheckpointIo } from './checkpoint-io';
 import { allReduceSum, broadcastWeights } from './distributed';
@@ -13,7 +13,7 @@ import { FitState } from './fit-state';
 import type { FitArgs, FitResult } from './fit-types';
 import { formatMetrics, skipBatches } from './loop-helpers';
 import { findResumeCheckpoint } from './resume';
-import { SignalWatcher } from './signals';
+import { agreedSignal, SignalWatcher, stopFlags, type StopSignal } from './signals';
 import { StepRunner } from './step-runner';
 import type { ResolvedTrainerOptions } from './trainer-options';
 import { createTrainerView } from './trainer-view';
@@ -42,7 +42,7 @@ export class FitLoop {
 
   constructor(o: ResolvedTrainerOptions, args: FitArgs, services: { logger?: Logger; runDir?: string }, metrics: StreamingMetric[]) {
     this.ctx = createFitContext(o, args, services, metrics);
-    this.steps = new StepRunner(this.ctx, this.state, () => this.ema);
+    this.steps = new StepRunner(this.ctx, this.state, () => this.ema, () => this.signals?.signal);
     this.io = new CheckpointIo(this.ctx, this.state, () => this.ema);
     this.view = createTrainerView(this.ctx, this.state, this.io, () => ({
       train: this.loaders?.trainBatches ?? 0,
@@ -59,7 +59,7 @@ export class FitLoop {
       while (state.epoch < ctx.maxEpochs && !state.shouldStop && !this.stepsDone()) {
         const train = await this.trainEpoch();
         await this.endEpoch(train);
-        await this.checkSignal();
+        await this.checkSignal(await this.agreeOnStop());
         if (state.epoch + 1 >= ctx.maxEpochs || state.shouldStop || this.stepsDone()) break;
         state.epoch++;
       }
@@ -101,7 +101,10 @@ export class FitLoop {
       this.skipOnResume = this.io.restore(ckpt, resumePath!);
       this.resumedFrom = resumePath;
     }
-    if (ctx.comm) await broadcastWeights(ctx.net, ctx.comm);
+    if (ctx.comm) {
+      await this.checkSameStart(resumePath);
+      await broadcastWeights(ctx.net, ctx.comm);
+    }
     const stepsPerEpoch = Math.ceil(this.loaders.trainBatches / ctx.o.accumulateGradBatches);
     scheduler?.setup({
       baseLr: optimizer.baseLr,
@@ -135,7 +138,7 @@ export class FitLoop {
         b++;
         state.position = { epoch: state.epoch, batchInEpoch: b };
         await callHook(ctx.cbs, 'onTrainBatchEnd', this.view, { batchIdx: b - 1, batchSize: batch.shape[0], loss });
-        if (!this.steps.hasPending) await this.checkSignal();
+        if (!this.steps.hasPending) await this.checkSignal(this.steps.agreedStop);
         if ((last && loaders.trainBatches < loaders.train.length) || this.stepsDone()) break;
       }
     }
@@ -183,17 +186,49 @@ export class FitLoop {
     return (state.epoch + 1) % ctx.o.checkValEveryNEpoch === 0 || last;
   }
 
-  private async checkSignal(): Promise<void> {
+  /**
+   * Every rank must start from the same position: each resolves and reads the resume checkpoint itself,
+   * and without a shared filesystem a rank may find another one (or none) — its collectives would then
+   * no longer line up with the others'. One small allGather at start turns that into a clear error.
+   */
+  private async checkSameStart(resumePath: string | undefined): Promise<void> {
+    const { ctx, state } = this;
+    const gathered = await ctx.comm!.allGather([Float32Array.of(state.globalStep, state.epoch, state.startBatch)]);
+    const all = gathered.map(([p]) => Array.from(p));
+    const differs = all.findIndex((p) => p.join() !== all[0].join());
+    if (differs < 0) return;
+    throw new KilnError(
+      `rank ${differs} would start at step ${all[differs][0]} (epoch ${all[differs][1]}) but rank 0 at step ${all[0][0]} ` +
+        `(epoch ${all[0][1]})${ctx.rank === differs || ctx.rank === 0 ? `; this rank resumes from ${resumePath ?? 'nothing (fresh start)'}` : ''}. ` +
+        'Every rank must see the same run folders: put run.root (outputs/) on a shared filesystem, or pass trainer.resume=<path> readable on every host.',
+    );
+  }
+
+  /** Between epochs: whether any rank got a signal (one small collective), or this process's own signal. */
+  private async agreeOnStop(): Promise<StopSignal | undefined> {
+    const { comm } = this.ctx;
+    if (!comm) return this.signals?.signal;
+    const [flags] = await comm.allReduceSum([Float32Array.from(stopFlags(this.signals?.signal))]);
+    return agreedSignal(flags);
+  }
+
+  /**
+   * Stops on `sig` (with several ranks: the signal they agreed on, so all stop after the same step):
+   * rank 0 saves last.ckpt, and the other ranks wait for that save before they exit, since a rank that
+   * exits early may end the job (MPI aborts) while rank 0 is still writing.
+   */
+  private async checkSignal(agreed: StopSignal | undefined): Promise<void> {
     // Batches from memory resolve as microtasks: without one macrotask turn per step, signal
     // handlers (and piped stdout) would wait for the end of the epoch (issue 13, bug 1).
     await new Promise<void>((resolve) => setImmediate(resolve));
-    const sig = this.signals?.signal;
-    if (!sig) return;
     const { ctx } = this;
+    const sig = ctx.comm ? agreed : this.signals?.signal;
+    if (!sig) return;
     const path = ctx.runDir && ctx.rank === 0 ? join(ctx.runDir, 'checkpoints', 'last.ckpt') : undefined;
     if (path) await this.io.save(path);
     const err = new TrainingInterruptedError(sig, path);
     await this.reportException(err);
+    if (ctx.comm) await ctx.comm.barrier();
     throw err;
   }
 }

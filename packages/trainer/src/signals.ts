@@ -26,3 +26,14 @@ export class SignalWatcher {
     this.handlers.length = 0;
   }
 }
+
+/** A rank's stop signal as all-reducible flags: [SIGINT, SIGTERM]. */
+export function stopFlags(signal: StopSignal | undefined): [number, number] {
+  return [signal === 'SIGINT' ? 1 : 0, signal === 'SIGTERM' ? 1 : 0];
+}
+
+/** The signal the ranks agree on from summed (or averaged) flags; SIGTERM wins over SIGINT. */
+export function agreedSignal(flags: ArrayLike<number>): StopSignal | undefined {
+  if (flags[1] > 0) return 'SIGTERM';
+  return flags[0] > 0 ? 'SIGINT' : undefined;
+}

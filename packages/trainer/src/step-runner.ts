@@ -8,6 +8,7 @@ import type { WeightEma } from './ema';
 import { NonFiniteLossError } from './errors';
 import type { FitContext } from './fit-context';
 import type { FitState } from './fit-state';
+import { agreedSignal, stopFlags, type StopSignal } from './signals';
 import { accumulate, clipByGlobalNorm, clipByValue, disposeGrads } from './gradients';
 
 /**
@@ -19,11 +20,15 @@ export class StepRunner {
   private pending: Map<string, tf.Tensor> | undefined;
   private pendingBatches = 0;
   private pendingLossSum = 0;
+  /** Set by a distributed step when any rank has received SIGINT/SIGTERM (all ranks then stop together). */
+  agreedStop: StopSignal | undefined;
 
   constructor(
     private readonly ctx: FitContext,
     private readonly state: FitState,
     private readonly ema: () => WeightEma | undefined,
+    /** This rank's pending stop signal; shared with the others in each step's all-reduce. */
+    private readonly localStop: () => StopSignal | undefined = () => undefined,
   ) {}
 
   /** Gradients are waiting for the rest of an accumulation window. */
@@ -114,9 +119,11 @@ export class StepRunner {
     this.pendingBatches = 0;
     this.pendingLossSum = 0;
     if (ctx.comm) {
-      const reduced = await allReduceGradients(grads, [loss], ctx.comm);
+      // The stop flags ride in the gradients' fused all-reduce: a signal seen by one rank stops all after this step.
+      const reduced = await allReduceGradients(grads, [loss, ...stopFlags(this.localStop())], ctx.comm);
       grads = reduced.grads;
       loss = reduced.scalars[0];
+      this.agreedStop = agreedSignal(reduced.scalars.slice(1));
     }
     if (!Number.isFinite(loss)) {
       disposeGrads(grads);

@@ -1,4 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Callback, type TrainerView } from '@kiln/contracts';
 import { Sgd } from '../src/optimizers/sgd';
@@ -86,5 +89,39 @@ describe('data parallel', () => {
     expect(seen[1].metrics['val/loss']).toBeCloseTo(seenSingle.metrics['val/loss'], 5);
     expect(seen[0].globalZero[0]).toBe(true);
     expect(seen[1].globalZero[0]).toBe(false);
+  });
+
+  it('ranks that would resume from different positions fail at start with a clear error (no hang)', async () => {
+    const runDir = mkdtempSync(join(tmpdir(), 'kiln-dp-resume-'));
+    const ckpt = join(runDir, 'last.ckpt');
+    class SaveAtEnd extends Callback {
+      override async onFitEnd(t: TrainerView) {
+        await t.saveCheckpoint(ckpt);
+      }
+    }
+    await new Trainer({ maxEpochs: 1 }, { runDir }).fit({
+      model: tinyModel(),
+      loss: crossEntropy,
+      optimizer: new Sgd({ lr: 0.2 }),
+      data: new FakeDataModule(),
+      callbacks: [new SaveAtEnd()],
+    });
+    const comms = makeGroup(2);
+    const results = await Promise.allSettled(
+      comms.map((communicator, r) =>
+        // Rank 1 finds the checkpoint, rank 0 does not (as on hosts without a shared filesystem).
+        new Trainer({ maxEpochs: 2, resume: r === 1 ? ckpt : null }).fit({
+          model: tinyModel(),
+          loss: crossEntropy,
+          optimizer: new Sgd({ lr: 0.2 }),
+          data: new FakeDataModule(),
+          communicator,
+        }),
+      ),
+    );
+    for (const r of results) {
+      expect(r.status).toBe('rejected');
+      expect(String((r as PromiseRejectedResult).reason)).toMatch(/rank 1 would start at step \d+ \(epoch 1\) but rank 0 at step 0 \(epoch 0\).*shared filesystem/);
+    }
   });
 });
