@@ -27,3 +27,16 @@ export {
 } from './layer-allowlist';
 export type { LayerClass, LayerRef } from './layer-allowlist';
 export { register, MODEL_CLASSES } from './register';
+export {
+  KILN_LAYERS,
+  LayerNorm,
+  layerNorm,
+  layerNormOps,
+  MultiHeadAttention,
+  Gelu,
+  gelu,
+  geluOps,
+  ReLU6,
+  hasKilnKernel,
+} from './layers/index';
+export type { LayerNormArgs, MultiHeadAttentionArgs, MultiHeadAttentionInit, GeluArgs } from './layers/index';

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { Gelu, LayerNorm, MultiHeadAttention, ReLU6 } from './layers/index';
 import { makeInitializer, type Initializer, type InitializerName } from './model-options';
 
 type Sym = tf.SymbolicTensor;
@@ -7,8 +8,8 @@ type Sym = tf.SymbolicTensor;
  * Creates built-in tfjs layers with explicit, deterministic names (so weight names such
  * as `stage1_block1_conv1/kernel` are the same in every process — checkpoints and EMA
  * key on them) and per-layer seeds (`seed + n` for the n-th initialised layer) so one seed
- * always builds the same weights. Only built-in layers are used, so every model
- * serialises to the tfjs Layers format without custom classes.
+ * always builds the same weights. Besides built-in layers it uses Kiln's own (LayerNorm,
+ * MultiHeadAttention, Gelu, ReLU6), registered with tfjs serialization when this package loads.
  */
 export class LayerFactory {
   private seededLayers = 0;
@@ -71,7 +72,20 @@ export class LayerFactory {
   }
 
   activation(x: Sym, name: string, fn: 'relu' | 'relu6'): Sym {
-    return (fn === 'relu' ? tf.layers.reLU({ name }) : tf.layers.reLU({ name, maxValue: 6 })).apply(x) as Sym;
+    return (fn === 'relu' ? tf.layers.reLU({ name }) : new ReLU6({ name })).apply(x) as Sym;
+  }
+
+  gelu(x: Sym, name: string): Sym {
+    return new Gelu({ name }).apply(x) as Sym;
+  }
+
+  layerNorm(x: Sym, name: string, epsilon: number): Sym {
+    return new LayerNorm({ name, epsilon }).apply(x) as Sym;
+  }
+
+  /** Self-attention over `[batch, tokens, dim]`, heads batched (see `MultiHeadAttention`). */
+  attention(x: Sym, name: string, heads: number): Sym {
+    return new MultiHeadAttention({ name, heads }, { kernelInitializer: this.kernelInit() }).apply(x) as Sym;
   }
 
   dropout(x: Sym, name: string, rate: number): Sym {
