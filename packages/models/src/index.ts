@@ -38,5 +38,6 @@ export {
   geluOps,
   ReLU6,
   hasKilnKernel,
+  runKilnKernel,
 } from './layers/index';
 export type { LayerNormArgs, MultiHeadAttentionArgs, MultiHeadAttentionInit, GeluArgs } from './layers/index';

@@ -11,7 +11,7 @@ export type { LayerNormArgs } from './layer-norm';
 export { MultiHeadAttention } from './multi-head-attention';
 export type { MultiHeadAttentionArgs, MultiHeadAttentionInit } from './multi-head-attention';
 export { ReLU6 } from './relu6';
-export { hasKilnKernel } from './kiln-kernel';
+export { hasKilnKernel, runKilnKernel } from './kiln-kernel';
 
 /** Kiln's own layers; registered with tfjs serialization (and allowed by `loadModel`) on import. */
 export const KILN_LAYERS = [LayerNorm, MultiHeadAttention, Gelu, ReLU6] as const;
