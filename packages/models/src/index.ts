@@ -29,10 +29,13 @@ export type { LayerClass, LayerRef } from './layer-allowlist';
 export { register, MODEL_CLASSES } from './register';
 export {
   KILN_LAYERS,
+  BatchNorm,
+  batchNormTraining,
   LayerNorm,
   layerNorm,
   layerNormOps,
   MultiHeadAttention,
+  selfAttention,
   Gelu,
   gelu,
   geluOps,
@@ -40,4 +43,4 @@ export {
   hasKilnKernel,
   runKilnKernel,
 } from './layers/index';
-export type { LayerNormArgs, MultiHeadAttentionArgs, MultiHeadAttentionInit, GeluArgs } from './layers/index';
+export type { BatchNormArgs, LayerNormArgs, MultiHeadAttentionArgs, MultiHeadAttentionInit, GeluArgs } from './layers/index';

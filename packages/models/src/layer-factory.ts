@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Gelu, LayerNorm, MultiHeadAttention, ReLU6 } from './layers/index';
+import { BatchNorm, Gelu, LayerNorm, MultiHeadAttention, ReLU6 } from './layers/index';
 import { makeInitializer, type Initializer, type InitializerName } from './model-options';
 
 type Sym = tf.SymbolicTensor;
@@ -8,8 +8,8 @@ type Sym = tf.SymbolicTensor;
  * Creates built-in tfjs layers with explicit, deterministic names (so weight names such
  * as `stage1_block1_conv1/kernel` are the same in every process — checkpoints and EMA
  * key on them) and per-layer seeds (`seed + n` for the n-th initialised layer) so one seed
- * always builds the same weights. Besides built-in layers it uses Kiln's own (LayerNorm,
- * MultiHeadAttention, Gelu, ReLU6), registered with tfjs serialization when this package loads.
+ * always builds the same weights. Besides built-in layers it uses Kiln's own (BatchNorm,
+ * LayerNorm, MultiHeadAttention, Gelu, ReLU6), registered with tfjs serialization when this package loads.
  */
 export class LayerFactory {
   private seededLayers = 0;
@@ -66,9 +66,12 @@ export class LayerFactory {
       .apply(x) as Sym;
   }
 
-  /** Batch norm with PyTorch-like momentum (0.9 in Keras terms) so statistics settle within a few epochs. */
+  /**
+   * Batch norm with PyTorch-like momentum (0.9 in Keras terms) so statistics settle within a few
+   * epochs. Kiln's BatchNorm: tfjs BatchNormalization's weights (names, order) and numbers, less memory.
+   */
   batchNorm(x: Sym, name: string): Sym {
-    return tf.layers.batchNormalization({ name, momentum: 0.9, epsilon: 1e-5 }).apply(x) as Sym;
+    return new BatchNorm({ name, momentum: 0.9, epsilon: 1e-5 }).apply(x) as Sym;
   }
 
   activation(x: Sym, name: string, fn: 'relu' | 'relu6'): Sym {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { KILN_KERNELS } from '@kiln/contracts';
 import { afterEach, describe, expect, it } from 'vitest';
+import { BatchNorm } from './batch-norm';
 import { Gelu, geluOps } from './gelu';
 import { hasKilnKernel } from './kiln-kernel';
 import { LayerNorm, layerNormOps } from './layer-norm';
@@ -129,8 +130,51 @@ describe.each(testBackends())('Kiln layers on %s', (backend) => {
     expect(layer.countParams()).toBe(4 * dim * dim + 4 * dim);
   });
 
+  it('BatchNorm equals tfjs-layers BatchNormalization (training forward, gradients, moving statistics, inference)', async () => {
+    await useBackend(backend);
+    const shape = [4, 3, 5, 6];
+    const x = tf.randomNormal(shape, 1, 2, 'float32', 21);
+    const w = tf.randomNormal(shape, 0, 1, 'float32', 22);
+    const ref = tf.layers.batchNormalization({ momentum: 0.9, epsilon: 1e-5 });
+    ref.build(shape);
+    ref.setWeights([
+      tf.randomNormal([6], 1, 0.3, 'float32', 23), tf.randomNormal([6], 0, 0.3, 'float32', 24),
+      tf.randomNormal([6], 0, 0.3, 'float32', 25), tf.randomUniform([6], 0.5, 2, 'float32', 26),
+    ]);
+    const ours = new BatchNorm({ momentum: 0.9, epsilon: 1e-5 });
+    sameWeights(ours, ref, shape);
+    const train = (l: tf.layers.Layer) => (t: tf.Tensor) => l.apply(t, { training: true }) as tf.Tensor;
+    const a = gradsOf(train(ours), x, w, ours.trainableWeights.map((v) => v.read() as tf.Variable));
+    const b = gradsOf(train(ref), x, w, ref.trainableWeights.map((v) => v.read() as tf.Variable));
+    expect(maxRelDiff(a.y, b.y)).toBeLessThan(TOL);
+    expect(maxRelDiff(a.dx, b.dx)).toBeLessThan(1e-4);
+    a.dvars.forEach((g, i) => expect(maxRelDiff(g, b.dvars[i])).toBeLessThan(1e-4));
+    // Both applied the same number of training calls: the moving statistics agree, and they moved.
+    const [oursW, refW] = [ours.getWeights(), ref.getWeights()];
+    expect(maxRelDiff(oursW[2], refW[2])).toBeLessThan(1e-5);
+    expect(maxRelDiff(oursW[3], refW[3])).toBeLessThan(1e-5);
+    expect(maxRelDiff(oursW[3], tf.ones([6]))).toBeGreaterThan(1e-3);
+    expect(maxRelDiff(ours.apply(x) as tf.Tensor, ref.apply(x) as tf.Tensor)).toBeLessThan(TOL);
+    expect(ours.countParams()).toBe(24);
+    expect(ours.trainableWeights.length).toBe(2);
+  });
+
   it('MultiHeadAttention refuses a width not divisible by heads', async () => {
     await useBackend(backend);
     expect(() => new MultiHeadAttention({ heads: 5 }).build([1, 4, 12])).toThrow(/divisible/);
+  });
+});
+
+describe('BatchNorm checkpoint compatibility', () => {
+  it("keeps tfjs BatchNormalization's weight names, order and shapes (old checkpoints restore by name or order)", () => {
+    const build = (bn: tf.layers.Layer) => {
+      const input = tf.input({ shape: [4, 4, 3] });
+      return tf.model({ inputs: input, outputs: bn.apply(input) as tf.SymbolicTensor });
+    };
+    const ref = build(tf.layers.batchNormalization({ name: 'compat_bn_ref' }));
+    const ours = build(new BatchNorm({ name: 'compat_bn_ours' }));
+    const names = (m: tf.LayersModel) => m.weights.map((w) => `${w.originalName.split('/').pop()}:${w.shape}:${w.trainable}`);
+    expect(names(ours)).toEqual(names(ref));
+    expect(names(ours)).toEqual(['gamma:3:true', 'beta:3:true', 'moving_mean:3:false', 'moving_variance:3:false']);
   });
 });

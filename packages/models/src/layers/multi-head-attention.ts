@@ -54,20 +54,9 @@ export class MultiHeadAttention extends tf.layers.Layer {
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return tf.tidy(() => {
-      const x = oneTensor(inputs);
-      const [b, t, dim] = x.shape;
-      const h = this.heads;
-      const dh = dim / h;
-      const qkv = tf.add(tf.matMul(tf.reshape(x, [b * t, dim]), this.qkvKernel.read()), this.qkvBias.read());
-      const split = tf.reshape(tf.transpose(tf.reshape(qkv, [b, t, 3, h, dh]), [2, 0, 3, 1, 4]), [3, b * h, t, dh]);
-      const [q, k, v] = tf.unstack(split, 0);
-      const scores = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(dh));
-      const mixed = tf.matMul(tf.softmax(scores), v); // [B·H, T, Dh]
-      const merged = tf.reshape(tf.transpose(tf.reshape(mixed, [b, h, t, dh]), [0, 2, 1, 3]), [b * t, dim]);
-      const out = tf.add(tf.matMul(merged, this.outKernel.read()), this.outBias.read());
-      return tf.reshape(out, [b, t, dim]);
-    });
+    return tf.tidy(() =>
+      selfAttention(oneTensor(inputs), this.qkvKernel.read(), this.qkvBias.read(), this.outKernel.read(), this.outBias.read(), this.heads),
+    );
   }
 
   override computeOutputShape(inputShape: tf.Shape | tf.Shape[]): tf.Shape | tf.Shape[] {
@@ -77,4 +66,54 @@ export class MultiHeadAttention extends tf.layers.Layer {
   override getConfig(): tf.serialization.ConfigDict {
     return { ...super.getConfig(), heads: this.heads };
   }
+}
+
+/**
+ * The attention maths with a hand-written gradient: the tape keeps only the block input, the
+ * q/k/v tensor, the attention weights and the merged heads (what PyTorch keeps), not every
+ * intermediate that tfjs's per-op gradients save (bias-add and reshape inputs, raw scores, …).
+ */
+export function selfAttention(x: tf.Tensor, wqkv: tf.Tensor, bqkv: tf.Tensor, wo: tf.Tensor, bo: tf.Tensor, heads: number): tf.Tensor {
+  const [b, t, dim] = x.shape;
+  const h = heads;
+  const dh = dim / h;
+  const scale = 1 / Math.sqrt(dh);
+  const fn = tf.customGrad((...args) => {
+    const [xi, wq, bq, wOut, bOut] = args as tf.Tensor[];
+    const save = args[5] as unknown as tf.GradSaveFunc;
+    const x2 = tf.reshape(xi, [b * t, dim]);
+    const qkv = tf.add(tf.matMul(x2, wq), bq);
+    // [B·T, 3·D] → [B, T, 3, H, Dh] → [3, B, H, T, Dh] → [3, B·H, T, Dh]
+    const split = tf.reshape(tf.transpose(tf.reshape(qkv, [b, t, 3, h, dh]), [2, 0, 3, 1, 4]), [3, b * h, t, dh]);
+    const [q, k, v] = tf.unstack(split, 0);
+    const p = tf.softmax(tf.mul(tf.matMul(q, k, false, true), scale)); // [B·H, T, T]
+    const mixed = tf.matMul(p, v); // [B·H, T, Dh]
+    const merged = tf.reshape(tf.transpose(tf.reshape(mixed, [b, h, t, dh]), [0, 2, 1, 3]), [b * t, dim]);
+    save([x2, split, p, merged, wq, wOut]);
+    return {
+      value: tf.reshape(tf.add(tf.matMul(merged, wOut), bOut), [b, t, dim]),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sx2, sSplit, sp, sMerged, sWq, sWo] = saved;
+        const dy2 = tf.reshape(dy, [b * t, dim]);
+        const dbo = tf.sum(dy2, 0);
+        const dwo = tf.matMul(sMerged, dy2, true, false);
+        const dMerged = tf.matMul(dy2, sWo, false, true);
+        const dMixed = tf.reshape(tf.transpose(tf.reshape(dMerged, [b, t, h, dh]), [0, 2, 1, 3]), [b * h, t, dh]);
+        const [sq, sk, sv] = tf.unstack(sSplit, 0);
+        const dp = tf.matMul(dMixed, sv, false, true);
+        const dv = tf.matMul(sp, dMixed, true, false);
+        // softmax backward: dS = P · (dP - Σ_j dP·P), times the 1/√Dh of the scores
+        const ds = tf.mul(tf.mul(sp, tf.sub(dp, tf.sum(tf.mul(dp, sp), -1, true))), scale);
+        const dq = tf.matMul(ds, sk);
+        const dk = tf.matMul(ds, sq, true, false);
+        // inverse of the forward layout change: [3, B, H, T, Dh] → [B, T, 3, H, Dh] → [B·T, 3·D]
+        const dqkv = tf.reshape(tf.transpose(tf.reshape(tf.stack([dq, dk, dv]), [3, b, h, t, dh]), [1, 3, 0, 2, 4]), [b * t, 3 * dim]);
+        const dbq = tf.sum(dqkv, 0);
+        const dwq = tf.matMul(sx2, dqkv, true, false);
+        const dx = tf.reshape(tf.matMul(dqkv, sWq, false, true), [b, t, dim]);
+        return [dx, dwq, dbq, dwo, dbo];
+      },
+    };
+  });
+  return fn(x, wqkv, bqkv, wo, bo);
 }
