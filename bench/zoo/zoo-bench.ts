@@ -14,6 +14,8 @@ import { flag } from './measure';
 
 const ZOO = ['mlp', 'simple_cnn', 'resnet', 'mobilenet_v2', 'vit_tiny'];
 const PYTHON = process.env.KILN_BENCH_PYTHON ?? '/usr/bin/python3';
+/** Both sides: OpenBLAS single-threaded (each framework runs its own 2 threads), no OpenMP spin-waiting (bench/parity does the same). */
+const ENV = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? 'passive' };
 
 interface Side {
   params: number;
@@ -33,14 +35,14 @@ function lastJson(out: string): Side {
 
 function kiln(model: string, common: string[], backend: string): Side {
   const out = execFileSync(process.execPath, ['--import', 'tsx', join(__dirname, 'kiln-side.ts'), `--model=${model}`, `--backend=${backend}`, ...common], {
-    encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24,
+    encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24, env: ENV,
   });
   return lastJson(out);
 }
 
 function torch(model: string, seconds: string, windows: string): Side {
   const out = execFileSync(PYTHON, [join(__dirname, 'torch_side.py'), '--model', model, '--seconds', seconds, '--windows', windows, '--threads', '2'], {
-    encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, OPENBLAS_NUM_THREADS: '1' },
+    encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: ENV,
   });
   return lastJson(out);
 }

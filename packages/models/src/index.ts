@@ -39,7 +39,11 @@ export {
   Gelu,
   gelu,
   geluOps,
+  ReLU,
+  reluSavingOutput,
   ReLU6,
+  ResidualAdd,
+  residualAdd,
   hasKilnKernel,
   runKilnKernel,
 } from './layers/index';

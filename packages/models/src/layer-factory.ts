@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { BatchNorm, Gelu, LayerNorm, MultiHeadAttention, ReLU6 } from './layers/index';
+import { BatchNorm, Gelu, LayerNorm, MultiHeadAttention, ReLU, ReLU6, ResidualAdd } from './layers/index';
 import { makeInitializer, type Initializer, type InitializerName } from './model-options';
 
 type Sym = tf.SymbolicTensor;
@@ -8,8 +8,8 @@ type Sym = tf.SymbolicTensor;
  * Creates built-in tfjs layers with explicit, deterministic names (so weight names such
  * as `stage1_block1_conv1/kernel` are the same in every process — checkpoints and EMA
  * key on them) and per-layer seeds (`seed + n` for the n-th initialised layer) so one seed
- * always builds the same weights. Besides built-in layers it uses Kiln's own (BatchNorm,
- * LayerNorm, MultiHeadAttention, Gelu, ReLU6), registered with tfjs serialization when this package loads.
+ * always builds the same weights. Besides built-in layers it uses Kiln's own (BatchNorm, ReLU,
+ * ReLU6, ResidualAdd, LayerNorm, MultiHeadAttention, Gelu), registered with tfjs serialization when this package loads.
  */
 export class LayerFactory {
   private seededLayers = 0;
@@ -75,7 +75,7 @@ export class LayerFactory {
   }
 
   activation(x: Sym, name: string, fn: 'relu' | 'relu6'): Sym {
-    return (fn === 'relu' ? tf.layers.reLU({ name }) : new ReLU6({ name })).apply(x) as Sym;
+    return (fn === 'relu' ? new ReLU({ name }) : new ReLU6({ name })).apply(x) as Sym;
   }
 
   gelu(x: Sym, name: string): Sym {
@@ -107,7 +107,8 @@ export class LayerFactory {
     return tf.layers.flatten({ name }).apply(x) as Sym;
   }
 
+  /** Residual sum of two same-shape tensors (keeps nothing for the backward pass). */
   add(a: Sym, b: Sym, name: string): Sym {
-    return tf.layers.add({ name }).apply([a, b]) as Sym;
+    return new ResidualAdd({ name }).apply([a, b]) as Sym;
   }
 }

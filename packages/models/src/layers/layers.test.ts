@@ -6,7 +6,9 @@ import { Gelu, geluOps } from './gelu';
 import { hasKilnKernel } from './kiln-kernel';
 import { LayerNorm, layerNormOps } from './layer-norm';
 import { MultiHeadAttention } from './multi-head-attention';
+import { ReLU } from './relu';
 import { ReLU6 } from './relu6';
+import { ResidualAdd } from './residual-add';
 import { maxRelDiff, testBackends, useBackend } from './test-backends';
 
 const TOL = 2e-5;
@@ -157,6 +159,33 @@ describe.each(testBackends())('Kiln layers on %s', (backend) => {
     expect(maxRelDiff(ours.apply(x) as tf.Tensor, ref.apply(x) as tf.Tensor)).toBeLessThan(TOL);
     expect(ours.countParams()).toBe(24);
     expect(ours.trainableWeights.length).toBe(2);
+  });
+
+  it('ReLU (gradient from its output) equals tfjs ReLU forward and backward', async () => {
+    await useBackend(backend);
+    const x = tf.randomNormal([7, 30], 0, 1, 'float32', 31);
+    const w = tf.randomNormal([7, 30], 0, 1, 'float32', 32);
+    const a = gradsOf((t) => new ReLU().apply(t) as tf.Tensor, x, w, []);
+    const b = gradsOf((t) => tf.layers.reLU().apply(t) as tf.Tensor, x, w, []);
+    expect(maxRelDiff(a.y, b.y)).toBe(0);
+    expect(maxRelDiff(a.dx, b.dx)).toBe(0);
+    expect(a.dx.abs().sum().dataSync()[0]).toBeGreaterThan(0);
+  });
+
+  it('ResidualAdd equals tfjs Add forward and backward, and refuses different shapes', async () => {
+    await useBackend(backend);
+    const x = tf.randomNormal([3, 4, 5], 0, 1, 'float32', 33);
+    const z = tf.randomNormal([3, 4, 5], 0, 1, 'float32', 34);
+    const w = tf.randomNormal([3, 4, 5], 0, 1, 'float32', 35);
+    const ours = new ResidualAdd();
+    // d/dx of sum(w · (x + x²)) through both inputs: w · (1 + 2x)
+    const f = (l: tf.layers.Layer) => (t: tf.Tensor) => l.apply([t, tf.mul(t, t)]) as tf.Tensor;
+    const a = gradsOf(f(ours), x, w, []);
+    const b = gradsOf(f(tf.layers.add()), x, w, []);
+    expect(maxRelDiff(a.y, b.y)).toBe(0);
+    expect(maxRelDiff(a.dx, b.dx)).toBeLessThan(1e-6);
+    expect(maxRelDiff((ours.apply([x, z]) as tf.Tensor), tf.add(x, z))).toBe(0);
+    expect(() => new ResidualAdd().apply([x, tf.ones([3, 4, 1])])).toThrow(/shapes/);
   });
 
   it('MultiHeadAttention refuses a width not divisible by heads', async () => {
