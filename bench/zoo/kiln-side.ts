@@ -2,7 +2,7 @@
  * One zoo model on Kiln, in its own process (so peak RSS is its own): the trainer's step
  * (cross-entropy from @kiln/losses, tf.variableGrads over the trainable variables, the
  * trainer's Adam) at batch 64, then inference at batch 256. Prints one JSON line.
- *   npx tsx bench/zoo/kiln-side.ts --model=vit_tiny [--seconds=1] [--windows=5] [--backend=native]
+ *   npx tsx bench/zoo/kiln-side.ts --model=vit_tiny [--seconds=1] [--windows=5] [--backend=native] [--releasing]
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { parse } from 'yaml';
 import { ComponentBuilder, createRegistries } from '@kiln/core';
 import { initEngine } from '@kiln/engine';
 import { CrossEntropyLoss } from '@kiln/losses';
-import { countParams, register as registerModels, type ZooModel } from '@kiln/models';
+import { countParams, register as registerModels, variableGradsReleasing, type ZooModel } from '@kiln/models';
 import { Adam } from '@kiln/trainer';
 import { flag, measure, peakRssMb } from './measure';
 
@@ -30,6 +30,8 @@ async function main(): Promise<void> {
   const net = model.net;
   const params = countParams(net);
 
+  // --releasing: @kiln/models' variableGradsReleasing (frees the tape as the backward pass goes) instead of tf.variableGrads
+  const variableGrads = args.includes('--releasing') ? variableGradsReleasing : tf.variableGrads;
   const loss = new CrossEntropyLoss();
   const optimizer = new Adam({ lr: 1e-3 });
   const vars = new Map(net.trainableWeights.map((w) => [w.name, w.read() as tf.Variable]));
@@ -38,7 +40,7 @@ async function main(): Promise<void> {
   const y = tf.randomUniform([64], 0, CLASSES, 'int32', 2) as tf.Tensor1D;
   const step = () => {
     const { value, grads } = tf.tidy(() =>
-      tf.variableGrads(() => loss.compute(net.apply(x, { training: true }) as tf.Tensor2D, y), varList),
+      variableGrads(() => loss.compute(net.apply(x, { training: true }) as tf.Tensor2D, y), varList),
     );
     value.dataSync(); // the trainer reads the loss every step
     const map = new Map(Object.entries(grads));

@@ -11,9 +11,12 @@ import { nativeKernelStats, resetNativeKernelStats } from '@kiln/backend-native'
 import { ComponentBuilder, createRegistries } from '@kiln/core';
 import { initEngine } from '@kiln/engine';
 import { CrossEntropyLoss } from '@kiln/losses';
-import { register as registerModels, type ZooModel } from '@kiln/models';
+import { register as registerModels, variableGradsReleasing, type ZooModel } from '@kiln/models';
 import { Adam } from '@kiln/trainer';
-import { flag } from './measure';
+import { flag, peakRssMb } from './measure';
+
+/** Highest tensor bytes seen after any kernel (the step's true peak, backward pass included). */
+let peakBytes = 0;
 
 function instrument(backendName: string, times: Map<string, { ms: number; n: number }>): void {
   for (const k of tf.getKernelsForBackend(backendName)) {
@@ -27,6 +30,7 @@ function instrument(backendName: string, times: Map<string, { ms: number; n: num
         const t = times.get(k.kernelName) ?? { ms: 0, n: 0 };
         t.ms += performance.now() - t0;
         t.n++;
+        peakBytes = Math.max(peakBytes, (tf.engine() as unknown as { state: { numBytes: number } }).state.numBytes);
         times.set(k.kernelName, t);
         return out;
       },
@@ -47,6 +51,8 @@ async function main(): Promise<void> {
     numClasses: 6, inputShape: [32, 32, 3],
   });
   const net = model.net;
+  // --releasing: @kiln/models' variableGradsReleasing (frees the tape as the backward pass goes) instead of tf.variableGrads
+  const variableGrads = args.includes('--releasing') ? variableGradsReleasing : tf.variableGrads;
   const loss = new CrossEntropyLoss();
   const opt = new Adam({ lr: 1e-3 });
   const vars = new Map(net.trainableWeights.map((w) => [w.name, w.read() as tf.Variable]));
@@ -54,12 +60,16 @@ async function main(): Promise<void> {
   const y = tf.randomUniform([batch], 0, 6, 'int32') as tf.Tensor1D;
   const report = (label: string) => {
     const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
-    console.log(`${label}: tensors ${m.numTensors}, tensor bytes ${mb(m.numBytes)}, rss ${mb(process.memoryUsage().rss)}, heap ${mb(process.memoryUsage().heapUsed)}`);
+    const u = process.memoryUsage();
+    console.log(
+      `${label}: tensors ${m.numTensors}, tensor bytes ${mb(m.numBytes)} (peak ${mb(peakBytes)}), rss ${mb(u.rss)} (peak ${peakRssMb().toFixed(0)} MB), ` +
+        `heap ${mb(u.heapUsed)}, external ${mb(u.external)}, array buffers ${mb(u.arrayBuffers)}`,
+    );
   };
   let peakTape = 0;
   const step = () => {
     const { value, grads } = tf.tidy(() =>
-      tf.variableGrads(() => {
+      variableGrads(() => {
         const l = loss.compute(net.apply(x, { training: true }) as tf.Tensor2D, y);
         peakTape = Math.max(peakTape, tf.memory().numBytes);
         return l;

@@ -48,3 +48,4 @@ export {
   runKilnKernel,
 } from './layers/index';
 export type { BatchNormArgs, LayerNormArgs, MultiHeadAttentionArgs, MultiHeadAttentionInit, GeluArgs } from './layers/index';
+export { variableGradsReleasing } from './releasing-grads';
