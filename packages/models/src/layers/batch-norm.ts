@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { oneTensor } from './kiln-kernel';
+import { oneTensor, tidyGrads } from './kiln-kernel';
 
 export interface BatchNormArgs {
   name?: string;
@@ -102,7 +102,7 @@ export function batchNormTraining(
     (save as tf.GradSaveFunc)([xt, mean, rstd, g as tf.Tensor]);
     return {
       value: tf.batchNorm(xt, mean, variance, b as tf.Tensor, g as tf.Tensor, epsilon),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      gradFunc: tidyGrads((dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx, sMean, sRstd, sGamma] = saved;
         const s = tf.sum(dy, axes);
         const p = tf.sum(tf.mul(dy, sx), axes);
@@ -113,7 +113,7 @@ export function batchNormTraining(
         const c = tf.sub(tf.neg(tf.mul(k, tf.div(s, n))), tf.mul(a, sMean));
         const dx = tf.add(affine(dy, k, c), affine(sx, a, tf.zerosLike(c)));
         return [dx, dgamma, s];
-      },
+      }),
     };
   });
   return fn(x, gamma, beta);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { KILN_KERNELS, type GeluAttrs } from '@kiln/contracts';
-import { hasKilnKernel, oneTensor, runKilnKernel } from './kiln-kernel';
+import { hasKilnKernel, oneTensor, runKilnKernel, tidyGrads } from './kiln-kernel';
 
 export interface GeluArgs {
   name?: string;
@@ -57,7 +57,7 @@ export function geluOps(x: tf.Tensor, approximate = false): tf.Tensor {
       : tf.mul(tf.mul(xt, 0.5), tf.add(1, tf.erf(tf.mul(xt, SQRT1_2))));
     return {
       value,
-      gradFunc: (dy: tf.Tensor, [s]: tf.Tensor[]) => {
+      gradFunc: tidyGrads((dy: tf.Tensor, [s]: tf.Tensor[]) => {
         if (approximate) {
           const x2 = tf.square(s);
           const t = tf.tanh(tf.mul(tf.mul(s, tf.add(1, tf.mul(x2, 0.044715))), TANH_C));
@@ -67,7 +67,7 @@ export function geluOps(x: tf.Tensor, approximate = false): tf.Tensor {
         const cdf = tf.mul(tf.add(1, tf.erf(tf.mul(s, SQRT1_2))), 0.5);
         const pdf = tf.mul(tf.exp(tf.mul(tf.square(s), -0.5)), INV_SQRT_2PI);
         return [tf.mul(dy, tf.add(cdf, tf.mul(s, pdf)))];
-      },
+      }),
     };
   });
   return fn(x);

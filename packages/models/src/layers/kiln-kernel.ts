@@ -19,3 +19,11 @@ export function oneTensor(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
   if (inputs.length !== 1) throw new Error(`expected exactly one input tensor, got ${inputs.length}`);
   return inputs[0];
 }
+
+/**
+ * Runs a `tf.customGrad` gradient function in its own tidy: tfjs calls it outside any scope,
+ * so its temporaries would otherwise live until the whole backward pass ends.
+ */
+export function tidyGrads<S extends tf.Tensor[]>(fn: (dy: tf.Tensor, saved: S) => tf.Tensor[]): (dy: tf.Tensor, saved: S) => tf.Tensor[] {
+  return (dy, saved) => tf.tidy(() => fn(dy, saved));
+}

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { KILN_KERNELS, type LayerNormAttrs } from '@kiln/contracts';
-import { hasKilnKernel, oneTensor, runKilnKernel } from './kiln-kernel';
+import { hasKilnKernel, oneTensor, runKilnKernel, tidyGrads } from './kiln-kernel';
 
 export interface LayerNormArgs {
   name?: string;
@@ -71,7 +71,7 @@ export function layerNormOps(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, ep
     (save as tf.GradSaveFunc)([xhat, rstd, g as tf.Tensor]);
     return {
       value: tf.add(tf.mul(xhat, g as tf.Tensor), b as tf.Tensor),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      gradFunc: tidyGrads((dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xh, rs, gm] = saved;
         const channels = gm.shape[0];
         const dy2 = tf.reshape(dy, [-1, channels]);
@@ -85,7 +85,7 @@ export function layerNormOps(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, ep
           tf.sub(tf.sub(dxhat, tf.mean(dxhat, last, true)), tf.mul(xh, tf.mean(tf.mul(dxhat, xh), last, true))),
         );
         return [dx, dgamma, dbeta];
-      },
+      }),
     };
   });
   return fn(x, gamma, beta);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Initializer } from '../model-options';
-import { oneTensor } from './kiln-kernel';
+import { oneTensor, tidyGrads } from './kiln-kernel';
 
 export interface MultiHeadAttentionArgs {
   name?: string;
@@ -92,7 +92,7 @@ export function selfAttention(x: tf.Tensor, wqkv: tf.Tensor, bqkv: tf.Tensor, wo
     save([x2, split, p, merged, wq, wOut]);
     return {
       value: tf.reshape(tf.add(tf.matMul(merged, wOut), bOut), [b, t, dim]),
-      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      gradFunc: tidyGrads((dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [sx2, sSplit, sp, sMerged, sWq, sWo] = saved;
         const dy2 = tf.reshape(dy, [b * t, dim]);
         const dbo = tf.sum(dy2, 0);
@@ -112,7 +112,7 @@ export function selfAttention(x: tf.Tensor, wqkv: tf.Tensor, bqkv: tf.Tensor, wo
         const dwq = tf.matMul(sx2, dqkv, true, false);
         const dx = tf.reshape(tf.matMul(dqkv, sWq, false, true), [b, t, dim]);
         return [dx, dwq, dbq, dwo, dbo];
-      },
+      }),
     };
   });
   return fn(x, wqkv, bqkv, wo, bo);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { oneTensor } from './kiln-kernel';
+import { oneTensor, tidyGrads } from './kiln-kernel';
 
 /**
  * ReLU whose gradient reads its output (`dy · step(y)`, exact since y > 0 ⇔ x > 0) instead
@@ -27,7 +27,7 @@ export function reluSavingOutput(x: tf.Tensor): tf.Tensor {
   const fn = tf.customGrad((xi, save) => {
     const y = tf.relu(xi as tf.Tensor);
     (save as tf.GradSaveFunc)([y]);
-    return { value: y, gradFunc: (dy: tf.Tensor, [sy]: tf.Tensor[]) => [tf.mul(dy, tf.step(sy))] };
+    return { value: y, gradFunc: tidyGrads((dy: tf.Tensor, [sy]: tf.Tensor[]) => [tf.mul(dy, tf.step(sy))]) };
   });
   return fn(x);
 }
