@@ -3,9 +3,8 @@ import { shared } from '../../vitest.shared.mjs';
 
 const base = shared(import.meta.dirname);
 
-// The cli's unit tests sit beside its code; this project runs them with the end-to-end tests,
-// because the cli's own `test` target is the product's test command.
+// End-to-end runs of the built CLI (its unit tests run in `cli:test`, see apps/cli/scripts/test-target.mjs).
 export default defineProject({
   ...base,
-  test: { ...base.test, include: ['test/**/*.test.ts', '../cli/src/**/*.test.ts'], testTimeout: 600_000 },
+  test: { ...base.test, include: ['test/**/*.test.ts'], testTimeout: 600_000 },
 });

@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLI, kiln } from './cli';
 
@@ -33,35 +34,40 @@ describe.skipIf(!existsSync(CLI))('kiln train → test → predict (built CLI)',
   it('test writes predictions in input order plus reports, and predict agrees with it', () => {
     const input = join(work, 'in.csv');
     const rows = readFileSync(join(shapesDir, 'test.csv'), 'utf8').trim().split('\n');
-    // Absolute image paths, plus one missing file that must still be listed with an error.
-    const lines = rows.slice(1).map((l) => {
+    // Absolute and relative image paths, a free-text column, plus one missing file that must still
+    // be listed with its label and an error (issue 13, bug 6: output keeps the input as written).
+    const inputRows = rows.slice(1).map((l, i) => {
       const [p, label] = l.split(',');
-      return `${join(shapesDir, p)},${label}`;
+      const path = i % 2 ? join(shapesDir, p) : `./${relative(work, join(shapesDir, p))}`;
+      return [` note ${i}, "q"`, path, label];
     });
-    lines.splice(3, 0, `${join(shapesDir, 'missing.png')},circle`);
-    writeFileSync(input, ['path,label', ...lines].join('\n') + '\n');
+    inputRows.splice(3, 0, ['=1+1', './missing.png', 'circle']);
+    const quote = (c: string) => (/[",\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c);
+    const lines = inputRows.map((r) => r.map(quote).join(','));
+    writeFileSync(input, ['note,path,label', ...lines].join('\n') + '\n');
     const out = join(work, 'pred.csv');
     const r = kiln(['test', `--input=${input}`, '--output=pred.csv', '--ckpt', runDir], work, env);
     expect(r.code, r.stderr).toBe(0);
-    const csv = readFileSync(out, 'utf8').trim().split('\n');
-    const header = csv[0].split(',');
-    expect(header.slice(0, 4)).toEqual(['path', 'prediction', 'confidence', 'label']);
+    const parsed = parse(readFileSync(out, 'utf8')) as string[][];
+    const header = parsed[0];
+    expect(header.slice(0, 5)).toEqual(['note', 'path', 'label', 'prediction', 'confidence']);
     expect(header.at(-1)).toBe('error');
-    expect(csv.length - 1).toBe(lines.length);
-    expect(csv.slice(1).map((l) => l.split(',')[0])).toEqual(lines.map((l) => l.split(',')[0]));
-    expect(csv[4]).toMatch(/missing\.png.*,[^,]+$/);
+    expect(parsed.length - 1).toBe(inputRows.length);
+    expect(parsed.slice(1).map((cells) => cells.slice(0, 3))).toEqual(inputRows);
+    expect(parsed[4].slice(0, 4)).toEqual(['=1+1', './missing.png', 'circle', '']);
+    expect(parsed[4].at(-1)).toMatch(/missing\.png/);
     const metrics = JSON.parse(readFileSync(join(work, 'pred.metrics.json'), 'utf8'));
     expect(metrics.metrics.accuracy).toBeGreaterThanOrEqual(0);
     expect(metrics.confusion.flat().reduce((a: number, b: number) => a + b, 0)).toBe(lines.length - 1);
     for (const f of ['pred.report.md', 'pred.confusion.png']) expect(existsSync(join(work, f)), f).toBe(true);
 
-    const first = csv[1].split(',');
+    const first = parsed[1].slice(1);
     const p = kiln(['predict', `--image=${first[0]}`, '--topk=2', `--ckpt=${runDir}`], work, env);
     expect(p.code, p.stderr).toBe(0);
     const json = JSON.parse(p.stdout);
     expect(json.predictions[0].top).toHaveLength(2);
-    expect(json.predictions[0].top[0].class).toBe(first[1]);
-    expect(json.predictions[0].top[0].probability).toBeCloseTo(Number(first[2]), 4);
+    expect(json.predictions[0].top[0].class).toBe(first[2]);
+    expect(json.predictions[0].top[0].probability).toBeCloseTo(Number(first[3]), 4);
   });
 
   it('test --baseline exits 1 listing a metric that fell', () => {

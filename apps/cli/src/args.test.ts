@@ -41,4 +41,8 @@ describe('parseArgs', () => {
   it('lists options in --help', () => {
     expect(helpText(spec)).toMatch(/--input=…\s+in/);
   });
+  it('--help states the exit codes and that nx collapses them', () => {
+    expect(helpText(spec)).toMatch(/Exit codes: 0 ok, 1 failure, 2 usage or config error, 130\/143 interrupted/);
+    expect(helpText(spec)).toMatch(/npx nx run .*exit 1/);
+  });
 });

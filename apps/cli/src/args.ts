@@ -111,6 +111,9 @@ export function helpText(spec: CommandSpec): string {
     '',
     'Options:',
     ...rows.map(([k, h]) => `  ${k.padEnd(width)}${h}`),
+    '',
+    // nx 23's run-commands hard-wires its own exit status (0, 1, 130), so the code cannot pass through nx
+    'Exit codes: 0 ok, 1 failure, 2 usage or config error, 130/143 interrupted (SIGINT/SIGTERM); `npx nx run cli:…` reports every failure as exit 1 — use `npx kiln …` for the code.',
   ].join('\n');
 }
 

@@ -7,6 +7,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   train: { summary: 'train a model from configs/train.yaml + overrides', load: () => import('./commands/train.js') },
   test: { summary: 'predict a CSV, write predictions + metrics report', load: () => import('./commands/test.js') },
   predict: { summary: 'top-k classes for images as JSON', load: () => import('./commands/predict.js') },
+  tune: { summary: 'find a learning rate (tune lr) or the largest batch size that fits (tune batch-size)', load: () => import('./commands/tune.js') },
+  validate: { summary: "metrics of a checkpoint on its run's val (or test) split, same report as test", load: () => import('./commands/validate.js') },
+  export: { summary: 'export a trained model as tfjs (web) or ONNX', load: () => import('./commands/export.js') },
+  schema: { summary: 'write JSON Schemas of the configs (with your own components) for editors', load: () => import('./commands/schema.js') },
   dataset: { summary: 'import public datasets (mnist, fashion-mnist, cifar10) to CSV', load: () => import('./commands/dataset.js') },
 };
 

@@ -64,15 +64,23 @@ export async function evaluateCsv(opts: {
   out.sort((a, b) => a.row - b.row);
 
   const hasLabels = evalLoader.hasLabels;
-  const header = ['path', 'prediction', 'confidence', ...(hasLabels ? ['label'] : []), ...classes.map((c) => `p_${c}`), 'error'];
+  // The input's columns come first, exactly as written (the user's path text, not the resolved
+  // path; an unreadable row keeps its label), then the predictions, then `error`.
+  const width = evalLoader.header?.length ?? Math.max(0, ...evalLoader.records.map((r) => r.length));
+  const inputHeader = evalLoader.header ?? Array.from({ length: width }, (_, i) => `column${i}`);
+  const inputCells = (row: number): string[] => {
+    const record = evalLoader.records[row - 1] ?? [];
+    return Array.from({ length: width }, (_, i) => record[i] ?? '');
+  };
+  const header = [...inputHeader, 'prediction', 'confidence', ...classes.map((c) => `p_${c}`), 'error'];
   const rows: Cell[][] = out.map((r) => {
-    if (!r.probs) return [r.path, null, null, ...(hasLabels ? [null] : []), ...classes.map(() => null), r.error ?? ''];
+    if (!r.probs) return [...inputCells(r.row), null, null, ...classes.map(() => null), r.error ?? ''];
     let best = 0;
     for (let j = 1; j < k; j++) if (r.probs[j] > r.probs[best]) best = j;
-    const label = r.label === undefined ? null : classes[r.label];
-    return [r.path, classes[best], round(r.probs[best]), ...(hasLabels ? [label] : []), ...Array.from(r.probs, round), ''];
+    return [...inputCells(r.row), classes[best], round(r.probs[best]), ...Array.from(r.probs, round), ''];
   });
-  const csv = toCsv(header, rows, new Set(['path', 'prediction', 'label', 'error']));
+  // input cells are the user's own text, written back unchanged; only what Kiln adds is formula-escaped
+  const csv = toCsv(header, rows, new Set(['prediction', 'error']));
   const scored = out.filter((r) => r.probs).length;
   if (!hasLabels || scored === 0) {
     return { csv, rows: out.length, badRows: evalLoader.badRows.length, confusion: [], metrics: {} };

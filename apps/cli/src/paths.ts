@@ -1,15 +1,9 @@
 import { existsSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { resolveUserPath, userCwd } from '@kiln/core';
 
-/** The folder the user ran the command from (npm/npx/nx set INIT_CWD; nx itself runs in the workspace root). */
-export function userCwd(): string {
-  return process.env.INIT_CWD ?? process.cwd();
-}
-
-/** Resolves a path the user typed against the folder they typed it in. */
-export function resolveUserPath(p: string): string {
-  return isAbsolute(p) ? p : resolve(userCwd(), p);
-}
+// The path rule (config and command-line paths against the folder the command ran from) is core's.
+export { resolveUserPath, userCwd };
 
 /** `--config-dir`, else $KILN_CONFIG_DIR, else `./configs` where the user is, else the repository's `configs/`. */
 export function findConfigDir(explicit?: string): string {

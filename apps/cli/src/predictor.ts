@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { initEngine } from '@kiln/engine';
-import { ImageProcessor } from '@kiln/processors';
+import type { ImageProcessor } from '@kiln/processors';
 import { restoreModelFromCheckpoint } from '@kiln/trainer';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { loadYamlFile, type Logger } from '@kiln/core';
+import { dirname, join } from 'node:path';
+import { createRunContainer, loadYamlFile, type Logger } from '@kiln/core';
 import { checkClassesMatch, resolveCheckpoint, runDirOf } from './checkpoint-path';
-import { registerWithImports } from './registry';
+import { importInto, registerWithImports } from './registry';
 
 export interface Predictor {
   checkpoint: string;
@@ -26,17 +26,36 @@ export async function loadPredictor(opts: {
   gpus?: number[];
   logger: Logger;
   backend?: string;
+  /** Modules named on the command line (`--import`), relative to where the command runs. */
+  imports?: string[];
+  /** Also import the run's own `imports:` (`--trust-imports`): that runs the run author's code. */
+  trustImports?: boolean;
 }): Promise<Predictor> {
   const checkpoint = resolveCheckpoint(opts.ckpt);
   opts.logger.info(`checkpoint: ${checkpoint}`);
-  await initEngine({ backend: opts.backend ?? 'auto', gpus: opts.gpus, logger: opts.logger });
-  // The run's own `imports:` may register custom models/layers the checkpoint needs.
+  const engine = await initEngine({ backend: opts.backend ?? 'auto', gpus: opts.gpus, logger: opts.logger });
+  // A checkpoint is data: the run's own `imports:` (code from wherever the run came from) load only
+  // with --trust-imports, resolved against the config.yaml that lists them; --import names others.
   const runConfig = join(runDirOf(checkpoint), 'config.yaml');
-  const imports = existsSync(runConfig) ? (loadYamlFile(runConfig) as { imports?: unknown } | null)?.imports : undefined;
-  const restored = await restoreModelFromCheckpoint(checkpoint, { registries: registerWithImports(imports) });
+  const config = existsSync(runConfig) ? ((loadYamlFile(runConfig) as Record<string, unknown> | null) ?? {}) : {};
+  const listed = config.imports;
+  const registries = registerWithImports(opts.imports ?? []);
+  const untrusted = Array.isArray(listed) && listed.length > 0 && !opts.trustImports;
+  if (opts.trustImports) importInto(registries, listed, dirname(runConfig));
+  else if (untrusted) opts.logger.info(`not importing ${(listed as unknown[]).join(', ')} from ${runConfig} (pass --trust-imports to run them)`);
+  // Inference is a run too: its container holds the config, logger and engine, and builds the processor.
+  const run = createRunContainer({ config, registries, logger: opts.logger, engine });
+  let restored: Awaited<ReturnType<typeof restoreModelFromCheckpoint>>;
+  try {
+    restored = await restoreModelFromCheckpoint(checkpoint, { registries });
+  } catch (err) {
+    if (untrusted && err instanceof Error) err.message += ` (the run lists imports: ${(listed as unknown[]).join(', ')}; pass --trust-imports or --import=<module> if the model needs them)`;
+    throw err;
+  }
   checkClassesMatch(checkpoint, restored.classes);
-  const processorOptions = (restored.meta.processor ?? {}) as ConstructorParameters<typeof ImageProcessor>[0];
-  const processor = new ImageProcessor(processorOptions);
+  const processorNode = { _target_: 'image', ...((restored.meta.processor ?? {}) as Record<string, unknown>) };
+  const processor = run.build<ImageProcessor>('processors', processorNode, 'processor');
+  run.dispose();
   const net = restored.net;
   return {
     checkpoint,

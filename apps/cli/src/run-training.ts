@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createRunDir, loggerFromConfig, seedEverything, writeRunFiles } from '@kiln/core';
+import { createRunDir, Logger, loggerFromConfig, writeRunFiles } from '@kiln/core';
 import { resolveUserPath } from './paths';
 import { registerWithImports } from './registry';
 import * as engine from '@kiln/engine';
-import { trainFromConfig } from '@kiln/trainer';
+import { checkRunConfig, trainerDevices, trainFromConfig } from '@kiln/trainer';
+import { preflight } from './preflight';
 
 export interface TrainingRequest {
   config: Record<string, unknown>;
@@ -12,29 +13,29 @@ export interface TrainingRequest {
   debug: boolean;
 }
 
-type Devices = null | undefined | number | number[];
-
-/** `trainer.devices`: a list is GPU ids, a number is a CPU worker count. */
-function deviceOptions(devices: Devices): { gpus?: number[]; workers?: number } {
-  if (Array.isArray(devices)) return { gpus: devices };
-  return typeof devices === 'number' ? { workers: devices } : {};
-}
-
 /**
- * The train command's work: run directory, logger, seeding, engine, then either one
- * in-process trainer or one worker process per device. Workers run this same code with
- * the launcher's run directory (KILN_RUN_DIR) and its saved config; only rank 0 writes.
+ * The train command's work: run directory, logger, engine, then either one in-process trainer
+ * or one worker process per device. Workers run this same code with the launcher's run
+ * directory (KILN_RUN_DIR) and its saved config; only rank 0 writes.
  */
 export async function runTraining(req: TrainingRequest): Promise<number> {
   const { config } = req;
   const { rank, worldSize } = engine.workerIdentity();
   const isWorker = worldSize > 1;
-  const trainerCfg = (config.trainer ?? {}) as { devices?: Devices; fastDevRun?: boolean };
+  const trainerCfg = (config.trainer ?? {}) as { fastDevRun?: unknown };
+  const fastDevRun = trainerCfg.fastDevRun !== undefined && trainerCfg.fastDevRun !== false;
   const runCfg = (config.run ?? {}) as { root?: string };
   const backend = String(((config.engine ?? {}) as { backend?: string }).backend ?? 'auto');
+  let devices = trainerDevices(config.trainer);
 
-  let runDir: string | undefined = process.env.KILN_RUN_DIR;
-  if (!runDir && !trainerCfg.fastDevRun) {
+  // Every component node and the data are checked before anything is created or moved (a typo
+  // must not hide the last run); workers run the launcher's already-checked config.
+  const registries = registerWithImports(config.imports);
+  if (isWorker) checkRunConfig(config, registries);
+  else await preflight(config, registries, { logger: preflightLogger(req.debug), dryRun: false });
+
+  let runDir: string | undefined = process.env.KILN_RUN_DIR || undefined;
+  if (!runDir && !fastDevRun) {
     runDir = createRunDir({ root: resolveUserPath(runCfg.root ?? 'outputs') });
     writeRunFiles(runDir, { config, overrides: req.overrides });
   }
@@ -43,29 +44,41 @@ export async function runTraining(req: TrainingRequest): Promise<number> {
   if (rank !== 0) logger.setLevel('ERROR');
   if (runDir && !isWorker) logger.info(`run directory: ${runDir}`);
 
-  const devices = deviceOptions(trainerCfg.devices);
   const wantsWorkers = (devices.gpus?.length ?? devices.workers ?? 1) > 1;
   if (!isWorker && wantsWorkers) {
     const plan = await engine.planEngine({ backend, ...devices, logger });
     if (plan.spawnWorkers) {
-      const result = await engine.launchWorkers({
-        devices: plan.devices,
-        script: join(__dirname, 'main.js'),
-        args: ['train', ...(req.debug ? ['--debug'] : []), '--config', join(runDir!, 'config.yaml')],
-        env: { KILN_RUN_DIR: runDir! },
-        logger,
-      });
-      return result.exitCode;
+      if (!runDir) {
+        // A fast dev run writes no run directory; workers cannot share one, so it runs in this process.
+        logger.warn(`trainer.fastDevRun: running in one process instead of ${plan.devices.ids.length} workers (a fast dev run writes no files)`);
+        devices = devices.gpus ? { gpus: devices.gpus.slice(0, 1) } : {};
+      } else {
+        const result = await engine.launchWorkers({
+          devices: plan.devices,
+          script: join(__dirname, 'main.js'),
+          args: ['train', ...(req.debug ? ['--debug'] : []), '--config', join(runDir, 'config.yaml')],
+          env: { KILN_RUN_DIR: runDir },
+          logger,
+        });
+        return result.exitCode;
+      }
     }
   }
 
-  seedEverything(Number(config.seed ?? 0));
-  await engine.initEngine({ backend, ...devices, logger });
+  const engineInfo = await engine.initEngine({ backend, ...devices, logger });
   const communicator = isWorker ? engine.getCommunicator() : undefined;
-  const result = await trainFromConfig({ config, registries: registerWithImports(config.imports), logger, runDir, communicator });
-  if (rank === 0 && result.bestMetric !== undefined) {
-    const best = runDir && existsSync(join(runDir, 'checkpoints', 'best.ckpt')) ? join(runDir, 'checkpoints', 'best.ckpt') : result.bestCheckpoint;
-    logger.info(`done: best ${result.monitor} = ${result.bestMetric.toFixed(4)}${best ? `, checkpoint ${best}` : ''}`);
+  // trainFromConfig builds the run's container (seeded once there) and every component through it.
+  const result = await trainFromConfig({ config, registries, logger, runDir, communicator, engine: engineInfo });
+  if (rank === 0 && result.best) {
+    const best = runDir && existsSync(join(runDir, 'checkpoints', 'best.ckpt')) ? join(runDir, 'checkpoints', 'best.ckpt') : result.bestCheckpointPath;
+    logger.info(`done: best ${result.best.monitor} = ${result.best.value.toFixed(4)}${best ? `, checkpoint ${best}` : ''}`);
   }
   return 0;
+}
+
+/** The run's logger needs the run directory; until it exists, preflight messages go to the console only. */
+function preflightLogger(debug: boolean): Logger {
+  const logger = new Logger();
+  if (debug) logger.setLevel('DEBUG');
+  return logger;
 }

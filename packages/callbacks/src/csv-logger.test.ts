@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fakeTrainer, messages, tempRunDir, type FakeTrainer } from './__fixtures__/fake-trainer';
+import { fakeTrainer, messages, tempRunDir, type FakeTrainer, type Driven, withEpochEnds } from './__fixtures__/fake-trainer';
 import { CsvLogger, readMetricsCsv } from './csv-logger';
 
-async function epochEnd(cb: CsvLogger, t: FakeTrainer, steps: number, train: Record<string, number>, val: Record<string, number>) {
+async function epochEnd(cb: Driven<CsvLogger>, t: FakeTrainer, steps: number, train: Record<string, number>, val: Record<string, number>) {
   for (let i = 0; i < steps; i++) {
     t.globalStep += 1;
     cb.onTrainBatchEnd(t, { batchIdx: i, batchSize: 4, loss: t.globalStep / 10 });
@@ -22,7 +22,7 @@ describe('csv_logger', () => {
   it('writes one row per epoch with sorted metric columns, widening the header when a key appears', async () => {
     const runDir = tempRunDir();
     const t = fakeTrainer({ runDir });
-    const cb = new CsvLogger();
+    const cb = withEpochEnds(new CsvLogger());
     cb.onFitStart(t);
     await epochEnd(cb, t, 5, { 'train/loss': 0.9, lr: 0.01 }, { 'val/loss': 1.1 });
     expect(read(runDir)).toBe('epoch,step,lr,train/loss,val/loss\n0,5,0.01,0.9,1.1\n');
@@ -37,7 +37,7 @@ describe('csv_logger', () => {
   it('adds step rows every logEveryNSteps', async () => {
     const runDir = tempRunDir();
     const t = fakeTrainer({ runDir, learningRate: 0.1 });
-    const cb = new CsvLogger({ logEveryNSteps: 2 });
+    const cb = withEpochEnds(new CsvLogger({ logEveryNSteps: 2 }));
     cb.onFitStart(t);
     await epochEnd(cb, t, 4, { 'train/loss': 0.3 }, { 'val/loss': 0.2 });
     const { columns, rows } = readMetricsCsv(join(runDir, 'metrics.csv'));
@@ -52,7 +52,7 @@ describe('csv_logger', () => {
   it('writes epoch rows at train epoch end when there is no validation', async () => {
     const runDir = tempRunDir();
     const t = fakeTrainer({ runDir, valBatchesPerEpoch: 0 });
-    const cb = new CsvLogger();
+    const cb = withEpochEnds(new CsvLogger());
     cb.onFitStart(t);
     t.globalStep = 3;
     await cb.onTrainEpochEnd(t, { 'train/loss': 2 });
@@ -62,12 +62,12 @@ describe('csv_logger', () => {
   it('continues the same file on resume, dropping rows past the resumed step', async () => {
     const runDir = tempRunDir();
     const t = fakeTrainer({ runDir });
-    const first = new CsvLogger();
+    const first = withEpochEnds(new CsvLogger());
     first.onFitStart(t);
     for (let e = 0; e < 3; e++) await epochEnd(first, t, 5, { 'train/loss': 1 - e / 10 }, { 'val/loss': 2 - e / 10 });
     // The run crashed after epoch 2 but the last checkpoint was from epoch 1 (step 10).
     const resumedTrainer = fakeTrainer({ runDir, epoch: 2, globalStep: 10 });
-    const resumed = new CsvLogger();
+    const resumed = withEpochEnds(new CsvLogger());
     resumed.onFitStart(resumedTrainer);
     expect(messages(resumedTrainer, 'INFO')[0]).toContain('dropped 1 rows after step 10');
     await epochEnd(resumed, resumedTrainer, 5, { 'train/loss': 0.75 }, { 'val/loss': 1.5 });
@@ -79,7 +79,7 @@ describe('csv_logger', () => {
   it('writes nothing without a run dir or off rank 0', async () => {
     const off = tempRunDir();
     for (const t of [fakeTrainer(), fakeTrainer({ runDir: off, isGlobalZero: false })]) {
-      const cb = new CsvLogger();
+      const cb = withEpochEnds(new CsvLogger());
       cb.onFitStart(t);
       await epochEnd(cb, t, 2, { 'train/loss': 1 }, { 'val/loss': 1 });
     }

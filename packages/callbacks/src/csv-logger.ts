@@ -1,10 +1,8 @@
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { writeFileAtomicSync, z, type ComponentContext } from '@kiln/core';
-import type { TrainBatchEnd, TrainerView } from '@kiln/trainer';
-import { EpochEndCallback } from './epoch-callback';
-import type { EpochRecord } from './epoch-end';
+import { quoteCsv, writeFileAtomicSync, z, type ComponentContext } from '@kiln/core';
+import { Callback, type EpochEnd, type TrainBatchEnd, type TrainerView } from '@kiln/contracts';
 
 const optionsSchema = z
   .object({
@@ -27,7 +25,7 @@ const FIXED = ['epoch', 'step'];
  * wider header. On resume the file continues: rows past the resumed step (work about to be redone)
  * are dropped. Rank 0 only; nothing is written without a run dir.
  */
-export class CsvLogger extends EpochEndCallback {
+export class CsvLogger extends Callback {
   static readonly type = 'csv_logger';
   static readonly optionsSchema = optionsSchema;
   static readonly description = 'Metrics per epoch (and optionally per step) to metrics.csv';
@@ -64,7 +62,7 @@ export class CsvLogger extends EpochEndCallback {
     this.writeRow(trainer.epoch, trainer.globalStep, { 'train/loss_step': batch.loss, lr: trainer.learningRate });
   }
 
-  protected onEpochComplete(_trainer: TrainerView, epoch: EpochRecord): void {
+  override onEpochEnd(_trainer: TrainerView, epoch: EpochEnd): void {
     this.writeRow(epoch.epoch, epoch.step, epoch.metrics);
   }
 
@@ -86,17 +84,13 @@ export class CsvLogger extends EpochEndCallback {
   }
 
   private rewrite(): void {
-    const header = [...FIXED, ...this.columns].map(csvField).join(',') + '\n';
+    const header = [...FIXED, ...this.columns].map(quoteCsv).join(',') + '\n';
     writeFileAtomicSync(this.path!, header + this.rows.map((r) => this.line(r)).join(''));
   }
 
   private line(row: Row): string {
     return [...FIXED, ...this.columns].map((c) => (row.has(c) ? String(row.get(c)) : '')).join(',') + '\n';
   }
-}
-
-function csvField(text: string): string {
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 /** Reads a metrics CSV back: the header and each row's non-empty cells as numbers. */

@@ -1,5 +1,5 @@
 import { z, type ComponentContext } from '@kiln/core';
-import { Callback, type TrainerView } from '@kiln/trainer';
+import { Callback, type TrainerView } from '@kiln/contracts';
 import { freshMetrics } from './epoch-end';
 import { describeMissing, isImprovement, monitorModeSchema, worstScore } from './monitor';
 

@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { callHook, type Callback } from '@kiln/trainer';
-import { fakeTrainer, messages, tempRunDir, type FakeTrainer } from './__fixtures__/fake-trainer';
+import { callHook, type Callback } from '@kiln/contracts';
+import { fakeTrainer, messages, tempRunDir, type FakeTrainer, withEpochEnds } from './__fixtures__/fake-trainer';
 import { CsvLogger } from './csv-logger';
 import { EarlyStopping } from './early-stopping';
-import { EpochEndTracker, freshMetrics } from './epoch-end';
+import { freshMetrics } from './epoch-end';
 import { ModelCheckpoint } from './model-checkpoint';
 
 /** A fit where validation runs every `valEvery` epochs (and on the last), like the trainer's loop. */
@@ -34,29 +34,11 @@ describe('epoch completion', () => {
     expect(freshMetrics(t)).toEqual({ lr: 0.1, 'train/loss': 1 });
   });
 
-  it('completes an epoch after validation, at train end without val data, or when the next epoch starts', () => {
-    const tracker = new EpochEndTracker();
-    const t = fakeTrainer({ globalStep: 10, metrics: { lr: 0.5 } });
-    expect(tracker.trainEnded(t, { 'train/loss': 1 })).toBeUndefined();
-    expect(tracker.validationEnded(t, { 'val/loss': 2 })).toEqual({
-      epoch: 0,
-      step: 10,
-      metrics: { lr: 0.5, 'train/loss': 1, 'val/loss': 2 },
-      validated: true,
-    });
-    t.epoch = 1;
-    tracker.trainEnded(t, { 'train/loss': 0.5 });
-    expect(tracker.flush()).toMatchObject({ epoch: 1, validated: false, metrics: { 'train/loss': 0.5 } });
-    expect(tracker.flush()).toBeUndefined();
-    const noVal = fakeTrainer({ valBatchesPerEpoch: 0 });
-    expect(tracker.trainEnded(noVal, { 'train/loss': 3 })).toMatchObject({ epoch: 0, validated: false });
-  });
-
   it('with validation every 2nd epoch: last.ckpt and CSV rows every epoch, ranking only validated epochs', async () => {
     const runDir = tempRunDir();
     const t = fakeTrainer({ runDir });
-    const ckpt = new ModelCheckpoint({ saveTopK: -1 });
-    const csv = new CsvLogger();
+    const ckpt = withEpochEnds(new ModelCheckpoint({ saveTopK: -1 }));
+    const csv = withEpochEnds(new CsvLogger());
     const saves: string[] = [];
     const save = t.saveCheckpoint;
     t.saveCheckpoint = async (path) => {
@@ -86,7 +68,7 @@ describe('epoch completion', () => {
   it('writes a last epoch that ended without validation at fit end', async () => {
     const runDir = tempRunDir();
     const t = fakeTrainer({ runDir });
-    const csv = new CsvLogger();
+    const csv = withEpochEnds(new CsvLogger());
     await callHook([csv], 'onFitStart', t);
     t.globalStep = 5;
     await csv.onTrainEpochEnd(t, { 'train/loss': 1 });

@@ -24,7 +24,5 @@ export type { TerminateOnNanOptions } from './terminate-on-nan';
 export { parseFilenamePattern, renderFilename, formatNumber } from './filename-pattern';
 export type { PatternValues } from './filename-pattern';
 export { isImprovement, worstScore, monitorModeSchema } from './monitor';
-export { EpochEndCallback } from './epoch-callback';
-export { EpochEndTracker, freshMetrics } from './epoch-end';
-export type { EpochRecord } from './epoch-end';
+export { freshMetrics } from './epoch-end';
 export type { MonitorMode } from './monitor';

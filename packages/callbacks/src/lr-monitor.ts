@@ -1,5 +1,5 @@
 import { z, type ComponentContext } from '@kiln/core';
-import { Callback, type TrainBatchEnd, type TrainerView } from '@kiln/trainer';
+import { Callback, type TrainBatchEnd, type TrainerView } from '@kiln/contracts';
 
 const optionsSchema = z
   .object({

@@ -1,11 +1,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fakeTrainer, messages, tempRunDir, type FakeTrainer } from './__fixtures__/fake-trainer';
+import { fakeTrainer, messages, tempRunDir, type FakeTrainer, type Driven, withEpochEnds } from './__fixtures__/fake-trainer';
 import { ModelCheckpoint, type ModelCheckpointOptions } from './model-checkpoint';
 
 /** Runs `scores.length` epochs, each ending with validation reporting `monitor = score`. */
-async function runEpochs(cb: ModelCheckpoint, t: FakeTrainer, scores: number[], monitor = 'val/accuracy') {
+async function runEpochs(cb: Driven<ModelCheckpoint>, t: FakeTrainer, scores: number[], monitor = 'val/accuracy') {
   await cb.onFitStart(t);
   for (const score of scores) {
     t.globalStep += 10;
@@ -23,7 +23,7 @@ describe('model_checkpoint', () => {
   it('keeps the top 2 (max), best.ckpt and last.ckpt, deleting files that fell out', async () => {
     const runDir = tempRunDir();
     const t = fakeTrainer({ runDir });
-    const cb = new ModelCheckpoint({ saveTopK: 2 });
+    const cb = withEpochEnds(new ModelCheckpoint({ saveTopK: 2 }));
     await runEpochs(cb, t, [0.5, 0.7, 0.6, 0.9, 0.1]);
 
     expect(ckptFiles(runDir)).toEqual([
@@ -44,7 +44,7 @@ describe('model_checkpoint', () => {
   it('ranks by min for a loss and honours a custom filename', async () => {
     const runDir = tempRunDir();
     const t = fakeTrainer({ runDir });
-    const cb = new ModelCheckpoint({ monitor: 'val/loss', mode: 'min', saveTopK: 1, filename: 'e{epoch}-{val/loss:.2f}' });
+    const cb = withEpochEnds(new ModelCheckpoint({ monitor: 'val/loss', mode: 'min', saveTopK: 1, filename: 'e{epoch}-{val/loss:.2f}' }));
     await runEpochs(cb, t, [0.9, 0.4, 0.6], 'val/loss');
     expect(ckptFiles(runDir)).toEqual(['best.ckpt', 'e1-0.40.ckpt', 'last.ckpt']);
     expect(cb.bestModelScore).toBe(0.4);
@@ -54,7 +54,7 @@ describe('model_checkpoint', () => {
   it('never saves NaN as best or top-k, and warns naming the metric', async () => {
     const runDir = tempRunDir();
     const t = fakeTrainer({ runDir });
-    const cb = new ModelCheckpoint({ saveTopK: 3 });
+    const cb = withEpochEnds(new ModelCheckpoint({ saveTopK: 3 }));
     await runEpochs(cb, t, [NaN, 0.2, NaN, Infinity]);
     expect(cb.bestModelScore).toBe(0.2);
     expect(cb.topKCheckpoints).toHaveLength(1);
@@ -64,10 +64,10 @@ describe('model_checkpoint', () => {
 
   it('saveTopK -1 keeps all, 0 keeps none but last', async () => {
     const all = tempRunDir();
-    await runEpochs(new ModelCheckpoint({ saveTopK: -1 }), fakeTrainer({ runDir: all }), [0.3, 0.2, 0.1]);
+    await runEpochs(withEpochEnds(new ModelCheckpoint({ saveTopK: -1 })), fakeTrainer({ runDir: all }), [0.3, 0.2, 0.1]);
     expect(ckptFiles(all)).toHaveLength(3 + 2);
     const none = tempRunDir();
-    const cb = new ModelCheckpoint({ saveTopK: 0 });
+    const cb = withEpochEnds(new ModelCheckpoint({ saveTopK: 0 }));
     await runEpochs(cb, fakeTrainer({ runDir: none }), [0.3, 0.2]);
     expect(ckptFiles(none)).toEqual(['last.ckpt']);
     expect(cb.bestModelScore).toBeUndefined();
@@ -76,7 +76,7 @@ describe('model_checkpoint', () => {
   it('saves at train epoch end when the run has no validation data', async () => {
     const runDir = tempRunDir();
     const t = fakeTrainer({ runDir, valBatchesPerEpoch: 0, metrics: { 'train/loss': 1.5 } });
-    const cb = new ModelCheckpoint({ monitor: 'train/loss', mode: 'min' });
+    const cb = withEpochEnds(new ModelCheckpoint({ monitor: 'train/loss', mode: 'min' }));
     await cb.onTrainEpochEnd(t, { 'train/loss': 1.5 });
     expect(ckptFiles(runDir)).toEqual(['best.ckpt', 'epoch=000-train_loss=1.5000.ckpt', 'last.ckpt']);
   });
@@ -84,7 +84,7 @@ describe('model_checkpoint', () => {
   it('warns once when the monitored metric is missing and still saves last.ckpt', async () => {
     const runDir = tempRunDir();
     const t = fakeTrainer({ runDir });
-    const cb = new ModelCheckpoint({ monitor: 'val/f1' });
+    const cb = withEpochEnds(new ModelCheckpoint({ monitor: 'val/f1' }));
     await cb.onValidationEnd(t, { 'val/loss': 1 });
     await cb.onValidationEnd(t, { 'val/loss': 1 });
     expect(ckptFiles(runDir)).toEqual(['last.ckpt']);
@@ -97,7 +97,7 @@ describe('model_checkpoint', () => {
   it('writes nothing without a run dir or off rank 0, but tracks the same state', async () => {
     for (const overrides of [{ runDir: undefined }, { runDir: tempRunDir(), isGlobalZero: false }]) {
       const t = fakeTrainer(overrides);
-      const cb = new ModelCheckpoint();
+      const cb = withEpochEnds(new ModelCheckpoint());
       await runEpochs(cb, t, [0.1, 0.3]);
       expect(t.saved).toEqual([]);
       expect(cb.bestModelScore).toBe(0.3);
@@ -107,7 +107,7 @@ describe('model_checkpoint', () => {
 
   it('considers top-k only every N epochs', async () => {
     const runDir = tempRunDir();
-    const cb = new ModelCheckpoint({ everyEpoch: 2, saveTopK: -1 });
+    const cb = withEpochEnds(new ModelCheckpoint({ everyEpoch: 2, saveTopK: -1 }));
     await runEpochs(cb, fakeTrainer({ runDir }), [0.1, 0.2, 0.3, 0.4]);
     expect(cb.topKCheckpoints.map((r) => r.epoch)).toEqual([3, 1]);
   });
@@ -115,7 +115,7 @@ describe('model_checkpoint', () => {
   it('resumes from its state dict: the top-k and best continue, and the checkpoint already records itself', async () => {
     const runDir = tempRunDir();
     const t = fakeTrainer({ runDir });
-    const first = new ModelCheckpoint({ saveTopK: 2 });
+    const first = withEpochEnds(new ModelCheckpoint({ saveTopK: 2 }));
     let stateInBest: Record<string, unknown> | undefined;
     const save = t.saveCheckpoint;
     t.saveCheckpoint = async (path) => {
@@ -126,7 +126,7 @@ describe('model_checkpoint', () => {
     expect(stateInBest).toMatchObject({ best: { score: 0.8, epoch: 1 } });
     const state = JSON.parse(JSON.stringify(first.stateDict())) as Record<string, unknown>;
 
-    const resumed = new ModelCheckpoint({ saveTopK: 2 });
+    const resumed = withEpochEnds(new ModelCheckpoint({ saveTopK: 2 }));
     resumed.loadStateDict(state);
     expect(resumed.bestModelScore).toBe(0.8);
     resumed.onFitStart(t);
@@ -145,12 +145,25 @@ describe('model_checkpoint', () => {
 
   it('starts ranking afresh when the resumed state monitored another metric, and says so', async () => {
     const state = new ModelCheckpoint({ monitor: 'val/loss', mode: 'min' }).stateDict();
-    const cb = new ModelCheckpoint();
+    const cb = withEpochEnds(new ModelCheckpoint());
     cb.loadStateDict({ ...state, best: { file: 'x.ckpt', score: 0.1, epoch: 0, step: 1 } });
-    expect(cb.bestModelScore).toBeUndefined();
+    // Without an own monitor it ranks by the trainer's, known at fit start.
     const t = fakeTrainer();
     cb.onFitStart(t);
+    expect(cb.bestModelScore).toBeUndefined();
     expect(messages(t, 'WARN')[0]).toMatch(/val\/loss.*val\/accuracy/);
+    const own = withEpochEnds(new ModelCheckpoint({ monitor: 'val/accuracy' }));
+    own.loadStateDict({ ...state, best: { file: 'x.ckpt', score: 0.1, epoch: 0, step: 1 } });
+    expect(own.bestModelScore).toBeUndefined();
+  });
+
+  it("ranks by the trainer's monitor and mode when it has none of its own (configured once)", async () => {
+    const runDir = tempRunDir();
+    const t = fakeTrainer({ runDir, monitor: 'val/loss', monitorMode: 'min' });
+    const cb = withEpochEnds(new ModelCheckpoint({ saveTopK: 1 }));
+    await runEpochs(cb, t, [0.5, 0.2, 0.4], 'val/loss');
+    expect(cb.bestModelScore).toBe(0.2);
+    expect(cb.stateDict()).toMatchObject({ monitor: 'val/loss', mode: 'min' });
   });
 
   it('rejects unknown options and bad patterns', () => {

@@ -1,17 +1,16 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z, type ComponentContext, type Logger } from '@kiln/core';
-import type { TrainerView } from '@kiln/trainer';
-import { EpochEndCallback } from './epoch-callback';
-import type { EpochRecord } from './epoch-end';
+import { Callback, type CheckpointCallback, type EpochEnd, type TrainerView } from '@kiln/contracts';
 import { parseFilenamePattern, renderFilename } from './filename-pattern';
 import { describeMissing, isImprovement, monitorModeSchema } from './monitor';
 
 const optionsSchema = z
   .object({
-    /** Metric key to rank checkpoints by. */
-    monitor: z.string().min(1).default('val/accuracy'),
-    mode: monitorModeSchema.default('max'),
+    /** Metric key to rank checkpoints by; default: the trainer's `monitor` (configured once, in `trainer:`). */
+    monitor: z.string().min(1).optional(),
+    /** Default: the trainer's `monitorMode` when `monitor` is the trainer's, else max. */
+    mode: monitorModeSchema.optional(),
     /** Keep the k best checkpoints; 0 keeps none (only `last.ckpt`), -1 keeps all. */
     saveTopK: z.number().int().min(-1).default(1),
     /** Write `last.ckpt` at every epoch end (what `--resume` uses). */
@@ -40,16 +39,21 @@ export const LAST_CHECKPOINT = 'last.ckpt';
 /**
  * Saves checkpoints under `<runDir>/checkpoints/`: the top-k by a monitored metric (files that fall
  * out of the top k are deleted), `best.ckpt` (the best so far) and `last.ckpt` (every epoch).
- * Acts when an epoch is complete (after its validation; see EpochEndCallback). A `val/*` monitor is
+ * Acts when an epoch is complete (`onEpochEnd`: after its validation, if any). A `val/*` monitor is
  * only ranked on epochs that validated. NaN and infinite scores are never saved as top-k and never
  * become best. Only rank 0 writes files; every rank tracks the same state.
  */
-export class ModelCheckpoint extends EpochEndCallback {
+export class ModelCheckpoint extends Callback implements CheckpointCallback {
   static readonly type = 'model_checkpoint';
   static readonly optionsSchema = optionsSchema;
   static readonly description = 'Save top-k, best.ckpt and last.ckpt by a monitored metric';
 
   readonly options: z.output<typeof optionsSchema>;
+  readonly writesCheckpoints = true;
+  /** What checkpoints are ranked by: the option, else the trainer's monitor (known at fit start). */
+  private monitor: string;
+  private mode: 'min' | 'max';
+  private loadedRanking: { monitor: string; mode: 'min' | 'max' } | undefined;
   private readonly pattern: ReturnType<typeof parseFilenamePattern>;
   private topK: CheckpointRecord[] = [];
   private best: CheckpointRecord | undefined;
@@ -62,6 +66,8 @@ export class ModelCheckpoint extends EpochEndCallback {
     super();
     this.options = optionsSchema.parse(options);
     this.pattern = parseFilenamePattern(this.options.filename);
+    this.monitor = this.options.monitor ?? 'val/accuracy';
+    this.mode = this.options.mode ?? 'max';
   }
 
   /** Absolute path of the best top-k checkpoint (undefined until one was saved with a run dir). */
@@ -81,11 +87,17 @@ export class ModelCheckpoint extends EpochEndCallback {
 
   override onFitStart(trainer: TrainerView): void {
     this.dir = trainer.runDir ? join(trainer.runDir, this.options.dirname) : undefined; // paths valid after a resume
+    if (this.options.monitor === undefined) {
+      this.monitor = trainer.monitor;
+      this.mode = this.options.mode ?? trainer.monitorMode;
+      if (this.loadedRanking) this.checkRanking(this.loadedRanking);
+    }
+    this.loadedRanking = undefined;
     if (this.resumeNote && trainer.isGlobalZero) trainer.logger.warn(this.resumeNote);
     this.resumeNote = undefined;
   }
 
-  protected async onEpochComplete(trainer: TrainerView, epoch: EpochRecord): Promise<void> {
+  override async onEpochEnd(trainer: TrainerView, epoch: EpochEnd): Promise<void> {
     this.dir = trainer.runDir ? join(trainer.runDir, this.options.dirname) : undefined;
     const write = this.dir !== undefined && trainer.isGlobalZero;
     const log = trainer.isGlobalZero ? trainer.logger : undefined;
@@ -101,7 +113,7 @@ export class ModelCheckpoint extends EpochEndCallback {
       await trainer.saveCheckpoint(join(dir, plan.file));
       if (plan.isBest) {
         await trainer.saveCheckpoint(join(dir, BEST_CHECKPOINT));
-        log?.info(`model_checkpoint: new best ${this.options.monitor}=${plan.score} at epoch ${epoch.epoch}`);
+        log?.info(`model_checkpoint: new best ${this.monitor}=${plan.score} at epoch ${epoch.epoch}`);
       }
       for (const old of plan.removed) await rm(join(dir, old.file), { recursive: true, force: true });
     }
@@ -110,10 +122,11 @@ export class ModelCheckpoint extends EpochEndCallback {
 
   /** Decides whether this epoch enters the top k and updates the in-memory state. */
   private planTopK(
-    epoch: EpochRecord,
+    epoch: EpochEnd,
     log: Logger | undefined,
   ): { file: string; score: number; isBest: boolean; removed: CheckpointRecord[] } | undefined {
-    const { monitor, mode, saveTopK } = this.options;
+    const { monitor, mode } = this;
+    const { saveTopK } = this.options;
     const value = epoch.metrics[monitor];
     if (value === undefined) {
       // An epoch that skipped validation (checkValEveryNEpoch) has no fresh val/* value: not an error.
@@ -155,8 +168,8 @@ export class ModelCheckpoint extends EpochEndCallback {
 
   override stateDict(): Record<string, unknown> {
     return {
-      monitor: this.options.monitor,
-      mode: this.options.mode,
+      monitor: this.monitor,
+      mode: this.mode,
       best: this.best ? { ...this.best } : null,
       topK: this.topK.map((r) => ({ ...r })),
       lastFile: this.lastFile ?? null,
@@ -165,18 +178,26 @@ export class ModelCheckpoint extends EpochEndCallback {
 
   override loadStateDict(state: Record<string, unknown>): void {
     const parsed = stateSchema.parse(state);
-    if (parsed.monitor !== this.options.monitor || parsed.mode !== this.options.mode) {
-      // A different metric's scores cannot be compared with the new one's; start ranking afresh.
-      this.resumeNote =
-        `model_checkpoint: the checkpoint ranked by ${parsed.monitor} (${parsed.mode}), now ${this.options.monitor} ` +
-        `(${this.options.mode}); top-k ranking starts afresh`;
-      this.topK = [];
-      this.best = undefined;
-    } else {
-      this.topK = parsed.topK;
-      this.best = parsed.best ?? undefined;
-    }
+    this.topK = parsed.topK;
+    this.best = parsed.best ?? undefined;
     this.lastFile = parsed.lastFile ?? undefined;
+    const loaded = { monitor: parsed.monitor, mode: parsed.mode };
+    // Without an own `monitor`, the trainer's is known at fit start: compare then.
+    if (this.options.monitor === undefined) this.loadedRanking = loaded;
+    else this.checkRanking(loaded);
+  }
+
+  private checkRanking(loaded: { monitor: string; mode: 'min' | 'max' }): void {
+    if (loaded.monitor === this.monitor && loaded.mode === this.mode) {
+      this.resumeNote = undefined;
+      return;
+    }
+    // A different metric's scores cannot be compared with the new one's; start ranking afresh.
+    this.resumeNote =
+      `model_checkpoint: the checkpoint ranked by ${loaded.monitor} (${loaded.mode}), now ${this.monitor} ` +
+      `(${this.mode}); top-k ranking starts afresh`;
+    this.topK = [];
+    this.best = undefined;
   }
 }
 

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { fakeTrainer, type FakeTrainer } from './__fixtures__/fake-trainer';
+import { fakeTrainer, type FakeTrainer, withEpochEnds } from './__fixtures__/fake-trainer';
 import { ProgressBar, type ProgressBarOptions } from './progress-bar';
 
 /** A stream that records writes, and a clock advanced by 100 ms per batch of 10 images. */
 function setup(isTTY: boolean, options: ProgressBarOptions = {}, trainer: Partial<FakeTrainer> = {}) {
   const writes: string[] = [];
   let ms = 0;
-  const bar = new ProgressBar(options, {}, { stream: { isTTY, write: (s: string) => writes.push(s) }, now: () => ms });
+  const bar = withEpochEnds(new ProgressBar(options, {}, { stream: { isTTY, write: (s: string) => writes.push(s) }, now: () => ms }));
   const t = fakeTrainer({ trainBatchesPerEpoch: 4, maxEpochs: 3, ...trainer });
   const epoch = async (losses: number[], val?: Record<string, number>) => {
     await bar.onTrainEpochStart(t);

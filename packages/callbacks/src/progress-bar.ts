@@ -1,7 +1,5 @@
 import { silentLogger, z, type ComponentContext, type Logger, type LogSink } from '@kiln/core';
-import type { TrainBatchEnd, TrainerView } from '@kiln/trainer';
-import { EpochEndCallback } from './epoch-callback';
-import type { EpochRecord } from './epoch-end';
+import { Callback, type EpochEnd, type TrainBatchEnd, type TrainerView } from '@kiln/contracts';
 import { formatDuration, formatMetrics, formatProgressLine } from './progress-format';
 
 const optionsSchema = z
@@ -34,7 +32,7 @@ const CLEAR_TO_END = '\x1b[K';
  * latest validation metrics, images/s, ETA); otherwise (CI, pipes) a plain line every `logEvery`
  * batches. Each epoch ends with a summary line of all its metrics. Only rank 0 prints.
  */
-export class ProgressBar extends EpochEndCallback {
+export class ProgressBar extends Callback {
   static readonly type = 'progress_bar';
   static readonly optionsSchema = optionsSchema;
   static readonly description = 'Live progress bar on a TTY, periodic lines otherwise';
@@ -69,8 +67,7 @@ export class ProgressBar extends EpochEndCallback {
     return this.stream.isTTY === true;
   }
 
-  override async onTrainEpochStart(trainer: TrainerView): Promise<void> {
-    await super.onTrainEpochStart(trainer); // summary of a previous epoch that skipped validation
+  override onTrainEpochStart(_trainer: TrainerView): void {
     this.epochStart = this.now();
     this.images = 0;
     this.lossSum = 0;
@@ -119,10 +116,9 @@ export class ProgressBar extends EpochEndCallback {
     );
   }
 
-  override async onTrainEpochEnd(trainer: TrainerView, metrics: Record<string, number>): Promise<void> {
+  override onTrainEpochEnd(_trainer: TrainerView, _metrics: Record<string, number>): void {
     this.endBar();
     this.epochSeconds = (this.now() - this.epochStart) / 1000;
-    await super.onTrainEpochEnd(trainer, metrics);
   }
 
   override onFitStart(trainer: TrainerView): void {
@@ -131,8 +127,7 @@ export class ProgressBar extends EpochEndCallback {
     this.attachedTo = trainer.logger;
   }
 
-  override async onFitEnd(trainer: TrainerView): Promise<void> {
-    await super.onFitEnd(trainer);
+  override onFitEnd(_trainer: TrainerView): void {
     this.detach();
   }
 
@@ -152,7 +147,7 @@ export class ProgressBar extends EpochEndCallback {
   }
 
   /** One line per epoch: its duration (training, plus validation when it ran) and all its metrics. */
-  protected onEpochComplete(trainer: TrainerView, epoch: EpochRecord): void {
+  override onEpochEnd(trainer: TrainerView, epoch: EpochEnd): void {
     if (!trainer.isGlobalZero) return;
     const seconds = epoch.validated ? (this.now() - this.epochStart) / 1000 : this.epochSeconds;
     const text = formatMetrics(epoch.metrics, Object.keys(epoch.metrics).sort());

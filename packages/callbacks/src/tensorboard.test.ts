@@ -2,14 +2,14 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readEventFile } from './__fixtures__/event-reader';
-import { fakeTrainer, tempRunDir } from './__fixtures__/fake-trainer';
+import { fakeTrainer, tempRunDir, withEpochEnds } from './__fixtures__/fake-trainer';
 import { TensorBoardLogger } from './tensorboard';
 
 describe('tensorboard', () => {
   it('writes step and epoch scalars that read back with the right tags, steps and values', async () => {
     const runDir = tempRunDir();
     const t = fakeTrainer({ runDir, learningRate: 0.5 });
-    const cb = new TensorBoardLogger({ logEveryNSteps: 2 }, {}, { now: () => 1_700_000_000_000, hostname: 'box' });
+    const cb = withEpochEnds(new TensorBoardLogger({ logEveryNSteps: 2 }, {}, { now: () => 1_700_000_000_000, hostname: 'box' }));
     cb.onFitStart(t);
     expect(cb.path).toBe(join(runDir, 'tensorboard', 'events.out.tfevents.1700000000.box'));
     for (let epoch = 0; epoch < 2; epoch++) {
@@ -48,7 +48,7 @@ describe('tensorboard', () => {
   it('writes epoch scalars under their own names when step logging is off, and closes on exception', async () => {
     const runDir = tempRunDir();
     const t = fakeTrainer({ runDir, valBatchesPerEpoch: 0 });
-    const cb = new TensorBoardLogger({ logEveryNSteps: 0 });
+    const cb = withEpochEnds(new TensorBoardLogger({ logEveryNSteps: 0 }));
     cb.onFitStart(t);
     t.globalStep = 7;
     const path = cb.path!;
@@ -65,7 +65,7 @@ describe('tensorboard', () => {
   it('starts a resumed run with a SessionLog START at the resumed step', async () => {
     const runDir = tempRunDir();
     const t = fakeTrainer({ runDir, globalStep: 40 });
-    const cb = new TensorBoardLogger({}, {}, { now: () => 2_000_000, hostname: 'h' });
+    const cb = withEpochEnds(new TensorBoardLogger({}, {}, { now: () => 2_000_000, hostname: 'h' }));
     cb.onFitStart(t);
     await cb.onFitEnd(t);
     const events = readEventFile(join(runDir, 'tensorboard', 'events.out.tfevents.2000.h'));
@@ -78,7 +78,7 @@ describe('tensorboard', () => {
   it('writes nothing without a run dir or off rank 0', async () => {
     const runDir = tempRunDir();
     for (const t of [fakeTrainer(), fakeTrainer({ runDir, isGlobalZero: false })]) {
-      const cb = new TensorBoardLogger();
+      const cb = withEpochEnds(new TensorBoardLogger());
       cb.onFitStart(t);
       cb.onTrainBatchEnd(t, { batchIdx: 0, batchSize: 1, loss: 1 });
       await cb.onValidationEnd(t, { 'val/loss': 1 });

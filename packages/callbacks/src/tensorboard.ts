@@ -1,8 +1,6 @@
 import { join } from 'node:path';
 import { z, type ComponentContext } from '@kiln/core';
-import type { TrainBatchEnd, TrainerView } from '@kiln/trainer';
-import { EpochEndCallback } from './epoch-callback';
-import type { EpochRecord } from './epoch-end';
+import { Callback, type EpochEnd, type TrainBatchEnd, type TrainerView } from '@kiln/contracts';
 import { EventFileWriter, type EventFileWriterOptions, type Scalar } from './event-file';
 
 const optionsSchema = z
@@ -25,7 +23,7 @@ const EPOCH_SUFFIX = '_epoch';
  * nothing is written without a run dir. A resumed run adds a new file to the same folder, starting
  * with a SessionLog START event so TensorBoard drops the old events of the steps being redone.
  */
-export class TensorBoardLogger extends EpochEndCallback {
+export class TensorBoardLogger extends Callback {
   static readonly type = 'tensorboard';
   static readonly optionsSchema = optionsSchema;
   static readonly description = 'TensorBoard event files with step and epoch scalars';
@@ -61,7 +59,7 @@ export class TensorBoardLogger extends EpochEndCallback {
     ]);
   }
 
-  protected onEpochComplete(_trainer: TrainerView, epoch: EpochRecord): void {
+  override onEpochEnd(_trainer: TrainerView, epoch: EpochEnd): void {
     if (!this.writer) return;
     const all = epoch.metrics;
     const stepTags = this.options.logEveryNSteps > 0 ? new Set(['train/loss']) : new Set<string>();
@@ -72,8 +70,7 @@ export class TensorBoardLogger extends EpochEndCallback {
     this.writer.addScalars(epoch.step, scalars);
   }
 
-  override async onFitEnd(trainer: TrainerView): Promise<void> {
-    await super.onFitEnd(trainer); // writes a last epoch that skipped validation
+  override onFitEnd(_trainer: TrainerView): void {
     this.close();
   }
 

@@ -1,5 +1,6 @@
 import { z, type ComponentContext } from '@kiln/core';
-import { Callback, NonFiniteLossError, type TrainBatchEnd, type TrainerView } from '@kiln/trainer';
+import { Callback, type TrainBatchEnd, type TrainerView } from '@kiln/contracts';
+import { NonFiniteLossError } from '@kiln/trainer';
 
 const optionsSchema = z.object({}).strict();
 export type TerminateOnNanOptions = z.input<typeof optionsSchema>;

@@ -3,17 +3,17 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
 import { ComponentBuilder, ConfigError, createRegistries, z, type ComponentContext } from '@kiln/core';
-import { Callback, callHook, type TrainerView } from '@kiln/trainer';
+import { Callback, callHook, type TrainerView } from '@kiln/contracts';
 import { CsvLogger, LrMonitor, ModelCheckpoint, ProgressBar, register, TensorBoardLogger } from '../src/index';
 import { readEventFile } from '../src/__fixtures__/event-reader';
-import { fakeTrainer, tempRunDir, type FakeTrainer } from '../src/__fixtures__/fake-trainer';
+import { fakeTrainer, tempRunDir, withEpochEnds, type FakeTrainer } from '../src/__fixtures__/fake-trainer';
 
 const configDir = resolve(__dirname, '../../../configs/callbacks');
 const loadGroup = (name: string) => parse(readFileSync(join(configDir, `${name}.yaml`), 'utf8')) as Record<string, unknown>;
 
-/** Builds a `callbacks:` map in map order, as the trainer does. */
+/** Builds a `callbacks:` map in map order, as the trainer does (hooks driven by hand get `onEpochEnd` like the loop's). */
 function buildCallbacks(builder: ComponentBuilder, node: Record<string, unknown>): Callback[] {
-  return Object.entries(node).map(([name, child]) => builder.build<Callback>('callbacks', child, `callbacks.${name}`));
+  return Object.entries(node).map(([name, child]) => withEpochEnds(builder.build<Callback>('callbacks', child, `callbacks.${name}`)));
 }
 
 /** The README's user-defined callback. */

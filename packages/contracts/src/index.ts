@@ -1,3 +1,4 @@
+// Public API of @kiln/contracts: the shared shapes, defined once (types plus tiny guards).
 export {
   KILN_KERNELS,
   type KilnKernelName,
@@ -8,3 +9,9 @@ export {
   type RmsPropAttrs,
 } from './kernels';
 export type { Communicator } from './communicator';
+export { isTransform, isBatchTransform } from './image';
+export type { Image, Transform, TransformBatch, BatchTransform } from './image';
+export type { Batch, DataLoader, Shard, Stage, DataModule, ProcessorConfig } from './data';
+export type { TrainableModel, LossFn, StreamingMetric } from './model';
+export { Callback, callHook, isCheckpointCallback } from './callback';
+export type { TrainerView, TrainBatchEnd, EpochEnd, HookName, CheckpointCallback } from './callback';

@@ -5,6 +5,9 @@ import type { Kind } from './kinds';
 import type { Registries } from './registry';
 import { validateOptions } from './validate-options';
 
+/** The services a component of class `cls` receives (the run container resolves them). */
+export type ServicesFor = (cls: ComponentClass) => ComponentContext;
+
 export type ConfigNode = Record<string, unknown>;
 
 export function isComponentNode(value: unknown): value is ConfigNode & { _target_: string } {
@@ -23,13 +26,38 @@ function fieldSchema(schema: ZodType | undefined, key: string): unknown {
  * lists) are built first, depth first, so the parent receives instances.
  */
 export class ComponentBuilder {
+  private readonly servicesFor: ServicesFor;
+
+  /** `services`: one context for every component, or per class (how `RunContainer` injects). */
   constructor(
     readonly registries: Registries,
-    readonly context: ComponentContext = {},
-  ) {}
+    services: ComponentContext | ServicesFor = {},
+  ) {
+    this.servicesFor = typeof services === 'function' ? services : () => services;
+  }
 
   /** `extra` adds options the config does not hold (e.g. `numClasses` from the data). */
   build<T = unknown>(kind: Kind, node: unknown, path: string, extra: Record<string, unknown> = {}): T {
+    const { cls, options } = this.resolve<T>(kind, node, path, extra);
+    return new cls(options, this.servicesFor(cls as ComponentClass));
+  }
+
+  /**
+   * Everything `build` checks — a registered `_target_`, known keys, valid values, nested nodes
+   * built — without constructing the node itself; returns its options. `deferred` keys are
+   * filled in at build time (a model's `numClasses`), so their absence is not an error here.
+   */
+  check(kind: Kind, node: unknown, path: string, deferred: readonly string[] = []): Record<string, unknown> {
+    return this.resolve(kind, node, path, {}, deferred).options as Record<string, unknown>;
+  }
+
+  private resolve<T>(
+    kind: Kind,
+    node: unknown,
+    path: string,
+    extra: Record<string, unknown>,
+    deferred: readonly string[] = [],
+  ): { cls: ComponentClass<T>; options: unknown } {
     if (!isComponentNode(node)) {
       throw new ConfigError(`Expected a ${kind} node with '_target_' at '${path}'`, { path, key: '_target_' });
     }
@@ -43,8 +71,7 @@ export class ComponentBuilder {
       const hint = componentKindOf(fieldSchema(cls.optionsSchema, key));
       options[key] = this.buildNested(value, `${path ? path + '.' : ''}${key}`, hint);
     }
-    const valid = validateOptions(cls.optionsSchema, options, { component: target, kind, path });
-    return new cls(valid, this.context);
+    return { cls, options: validateOptions(cls.optionsSchema, options, { component: target, kind, path }, deferred) };
   }
 
   private buildNested(value: unknown, path: string, hint: Kind | undefined): unknown {

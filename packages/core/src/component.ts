@@ -1,18 +1,8 @@
 import { z, type ZodType } from 'zod';
-import type { Logger } from './logger';
+import type { ComponentContext, InjectSpec } from './injection';
 import type { Kind } from './kinds';
 
-/**
- * Services a component may use. Every field is optional so a component stays
- * constructible as plain `new X(options)` in other projects, without a container.
- */
-export interface ComponentContext {
-  logger?: Logger;
-  /** The run directory, when there is one (absent in tests and `fastDevRun`). */
-  runDir?: string;
-  /** The run's seed; derive streams with `new Rng(seed, 'name')`. */
-  seed?: number;
-}
+export type { ComponentContext } from './injection';
 
 /**
  * A registrable component: a class with a stable `type` name (the `_target_` users
@@ -24,6 +14,8 @@ export interface ComponentClass<T = unknown, O = any> {
   readonly optionsSchema?: ZodType<O>;
   /** One-line description shown in listings and JSON Schema. */
   readonly description?: string;
+  /** Run services to inject (name → token); default: every run service. See `RunContainer`. */
+  readonly inject?: InjectSpec;
   new (options: O, context?: ComponentContext): T;
 }
 

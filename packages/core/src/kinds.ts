@@ -9,7 +9,7 @@ export const COMPONENT_KINDS = [
   'optimizers',
   'schedulers',
   'callbacks',
-  'loggers',
+  'trainers',
 ] as const;
 
 export type Kind = (typeof COMPONENT_KINDS)[number];

@@ -20,7 +20,7 @@ export type LoggerConfig = z.input<typeof loggerConfigSchema>;
  * dir. Bad keys or levels are ConfigErrors at `logger.…`.
  */
 export function loggerFromConfig(node: unknown, options: { runDir?: string; sinks?: LogSink[] } = {}): Logger {
-  const config = validateOptions(loggerConfigSchema, node ?? {}, { component: 'logger', kind: 'loggers', path: 'logger' });
+  const config = validateOptions(loggerConfigSchema, node ?? {}, { component: 'logger', kind: 'logger', path: 'logger' });
   const sinks = [...(options.sinks ?? [consoleSink()])];
   if (config.file && (options.runDir !== undefined || isAbsolute(config.file))) {
     sinks.push(fileSink(isAbsolute(config.file) ? config.file : join(options.runDir!, config.file)));

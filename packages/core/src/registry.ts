@@ -80,7 +80,7 @@ export class Registries {
   get optimizers() { return this.of('optimizers'); }
   get schedulers() { return this.of('schedulers'); }
   get callbacks() { return this.of('callbacks'); }
-  get loggers() { return this.of('loggers'); }
+  get trainers() { return this.of('trainers'); }
 
   /** Kinds that have `name` registered (used when a nested node's kind is not declared). */
   kindsWith(name: string): Kind[] {

@@ -27,12 +27,15 @@ export function validateOptions<O>(
   schema: ZodType<O> | undefined,
   options: unknown,
   where: { component: string; kind: string; path: string },
+  /** Top-level keys filled in later (e.g. a model's `numClasses`, known once the data is set up): their problems are ignored. */
+  deferred: readonly string[] = [],
 ): O {
   if (!schema) return options as O;
   const result = schema.safeParse(options ?? {});
   if (result.success) return result.data;
   // A misspelt key also shows up as a missing required one; the unknown key is the real cause.
-  const issues = result.error.issues as any[];
+  const issues = (result.error.issues as any[]).filter((i) => !deferred.includes(String(i.path?.[0])));
+  if (issues.length === 0) return options as O;
   const issue = issues.find((i) => i.code === 'unrecognized_keys') ?? issues[0];
   const label = `${where.kind.replace(/s$/, '')} '${where.component}'`;
   if (issue.code === 'unrecognized_keys') {

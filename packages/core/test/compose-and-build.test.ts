@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  buildFromConfig,
   componentRef,
   composeConfig,
   ConfigError,
@@ -48,7 +47,7 @@ describe('compose → run dir → build', () => {
     const reloaded = loadRunConfig(runDir);
     for (const config of [composed.config, reloaded.config]) {
       const c = createRunContainer({ config, registries, runDir, logger: new Logger({ sinks: [] }) });
-      const data = buildFromConfig<Shapes>(c, 'datasets', 'data');
+      const data = c.buildAt<Shapes>('datasets', 'data');
       expect(data.options.batchSize).toBe(4);
       expect(data.options.processor).toBeInstanceOf(Image);
       expect(data.options.processor.options.size).toEqual([28, 28]);
@@ -58,7 +57,7 @@ describe('compose → run dir → build', () => {
   it('a typo in a config value surfaces as a ConfigError with the config path', () => {
     const { config } = composeConfig({ configDir, overrides: ['+data.processor.chanels=1'] });
     const c = createRunContainer({ config, registries, logger: new Logger({ sinks: [] }) });
-    expect(() => buildFromConfig(c, 'datasets', 'data')).toThrow(ConfigError);
-    expect(() => buildFromConfig(c, 'datasets', 'data')).toThrow(/Unknown key 'data\.processor\.chanels' .*did you mean 'channels'/);
+    expect(() => c.buildAt('datasets', 'data')).toThrow(ConfigError);
+    expect(() => c.buildAt('datasets', 'data')).toThrow(/Unknown key 'data\.processor\.chanels' .*did you mean 'channels'/);
   });
 });

@@ -1,53 +1,34 @@
-import { basename, resolve } from 'node:path';
-import { ConfigError, DataError, KilnError, silentLogger, z, type ComponentContext, type Logger } from '@kiln/core';
+import { basename } from 'node:path';
+import { ConfigError, DataError, KilnError, silentLogger, type ComponentContext, type Logger } from '@kiln/core';
 import { ImageProcessor } from '@kiln/processors';
 import { loadClasses, saveClasses } from './classes-file';
-import { readCsvSamples, type CsvSamples } from './csv/read-csv';
-import { inferClasses, labelIds } from './labels';
+import { splitAugmentation, type BatchTransform, type Transform } from '@kiln/augmentation';
+import { ByteBudget, MemoryCache, defaultCacheBytes } from './cache/memory-cache';
+import { readCsvIndex, type CsvIndex } from './csv/read-csv-index';
+import { inferClasses, labelIdsFromCodes } from './labels';
 import { BatchLoader, type LoaderPosition } from './loader/batch-loader';
-import { splitAugmentation } from './loader/batch-transforms';
-import { scanSamples } from './loader/scan';
-import { defaultDecodeConcurrency, loaderOptionsShape } from './loader-options';
-import { SampleSet } from './sample-set';
+import { csvOptionsSchema, fromCwd, stripTarget, type CsvDataModuleOptions, type CsvParsedOptions } from './csv-options';
+import { defaultDecodeConcurrency, defaultWorkers } from './loader-options';
+import type { DecodePool } from './workers/decode-pool';
+import { attachDecodePool } from './workers/attach-pool';
+import { attachDiskCache, prepareSet } from './prepare-set';
+import type { SampleSet } from './sample-set';
 import { stratifiedSplit } from './split';
 import type { BadRow, DataLoader, DataModule, Shard, Stage } from './types';
 
-const columnSchema = z.union([z.string().min(1), z.number().int().nonnegative()]);
-
-const optionsSchema = z
-  .object({
-    trainCsv: z.string().nullable().default(null).describe('training CSV (required for fit)'),
-    valCsv: z.string().nullable().default(null).describe('validation CSV'),
-    valSplit: z.number().min(0).lt(1).nullable().default(null).describe('or: stratified fraction of trainCsv'),
-    testCsv: z.string().nullable().default(null).describe('test CSV (labels optional)'),
-    classes: z.array(z.string()).nullable().default(null).describe('class names; default: inferred from trainCsv'),
-    pathColumn: columnSchema.default('path'),
-    labelColumn: columnSchema.default('label'),
-    imageRoot: z.string().nullable().default(null).describe("folder image paths are relative to (default: the CSV's)"),
-    allowOutsideRoot: z.boolean().default(false).describe('allow absolute paths and ../ outside the root'),
-    ...loaderOptionsShape,
-  })
-  .strict();
-
-export type CsvDataModuleOptions = z.input<typeof optionsSchema>;
-type Parsed = z.output<typeof optionsSchema>;
-
-/** Relative option paths resolve against where the user ran the command (npm sets INIT_CWD). */
-function fromCwd(p: string): string {
-  return resolve(process.env.INIT_CWD ?? process.cwd(), p);
-}
-
 /**
- * Image classification data from CSV files (`path,label,…`). `setup('fit')` reads and
- * validates the CSVs, fixes the class list, decodes every image once (dropping bad files
- * with a WARN and aborting above `maxBadFraction`) and writes `classes.json`.
+ * Image classification data from CSV files (`path,label,…`). `setup('fit')` streams the CSVs
+ * into a compact row index, fixes the class list, runs the `verify` pre-pass (default: stat
+ * every file; `decode`: decode every image once), drops bad rows with a WARN (aborting above
+ * `maxBadFraction`) and writes `classes.json`. Images that fail to decode later, while their
+ * batch loads, are dropped the same way and their slot refilled.
  */
 export class CsvDataModule implements DataModule {
   static readonly type = 'csv';
-  static readonly optionsSchema = optionsSchema;
+  static readonly optionsSchema = csvOptionsSchema;
   static readonly description = 'Images listed in CSV files (path, label, extra columns kept as metadata)';
 
-  readonly options: Parsed;
+  readonly options: CsvParsedOptions;
   readonly processor: ImageProcessor;
   private readonly logger: Logger;
   private readonly runDir?: string;
@@ -57,11 +38,13 @@ export class CsvDataModule implements DataModule {
   private train?: { loader: BatchLoader; key: string };
   private pendingState?: LoaderPosition;
   private readonly ready = new Set<Stage>();
+  private budget?: ByteBudget;
+  private pool?: DecodePool;
   /** Rows dropped per CSV during the last setup (for reports). */
   readonly droppedRows: Record<string, BadRow[]> = {};
 
   constructor(options: CsvDataModuleOptions, context: ComponentContext = {}) {
-    this.options = optionsSchema.parse(options);
+    this.options = csvOptionsSchema.parse(options);
     const proc = this.options.processor as unknown;
     // By hand, `processor` may be plain options; from config it is already built.
     this.processor =
@@ -101,13 +84,12 @@ export class CsvDataModule implements DataModule {
     const o = this.options;
     if (!o.trainCsv) throw new ConfigError('data.trainCsv is required for data=csv', { path: 'data.trainCsv' });
     const trainPath = fromCwd(o.trainCsv);
-    const train = this.read(trainPath, true);
-    this.classList = o.classes ?? (this.runDir ? loadClasses(this.runDir) : undefined) ?? inferClasses(train.samples.map((s) => s.label!));
-    const keep = o.cache === 'memory';
-    const trainSet = await this.build(trainPath, train, keep);
+    const train = await this.read(trainPath, true);
+    this.classList = o.classes ?? (this.runDir ? loadClasses(this.runDir) : undefined) ?? inferClasses(train.labelNames);
+    const trainSet = await this.build(train);
     if (o.valCsv) {
       const valPath = fromCwd(o.valCsv);
-      this.sets.val = await this.build(valPath, this.read(valPath, true), keep);
+      this.sets.val = await this.build(await this.read(valPath, true));
       this.sets.train = trainSet;
     } else if (o.valSplit) {
       const { train: t, val: v } = stratifiedSplit(trainSet.labels!, o.valSplit, this.seed);
@@ -118,6 +100,9 @@ export class CsvDataModule implements DataModule {
       this.sets.train = trainSet;
     }
     if (this.sets.train.size === 0) throw new DataError(`${basename(trainPath)}: no usable training rows`);
+    if (o.cache === 'disk') {
+      for (const set of [this.sets.train, this.sets.val]) if (set) await this.attachDisk(set);
+    }
     if (this.runDir) saveClasses(this.runDir, this.classList);
   }
 
@@ -125,72 +110,68 @@ export class CsvDataModule implements DataModule {
     const o = this.options;
     if (!o.testCsv) throw new ConfigError(`data.testCsv is required for ${stage}`, { path: 'data.testCsv' });
     const testPath = fromCwd(o.testCsv);
-    const test = this.read(testPath, false);
+    const test = await this.read(testPath, false);
     if (!this.classList) {
       this.classList =
         o.classes ??
         (this.runDir ? loadClasses(this.runDir) : undefined) ??
-        (o.trainCsv ? inferClasses(this.read(fromCwd(o.trainCsv), true).samples.map((s) => s.label!)) : undefined);
+        (o.trainCsv ? inferClasses((await this.read(fromCwd(o.trainCsv), true)).labelNames) : undefined);
       if (!this.classList) {
         if (!test.hasLabels) throw new ConfigError(`data.classes is required for ${stage} without a run's classes.json`);
         this.logger.warn(`no classes given and no classes.json: inferring the class list from ${basename(testPath)}`);
-        this.classList = inferClasses(test.samples.map((s) => s.label!));
+        this.classList = inferClasses(test.labelNames);
       }
     }
-    this.sets.test = await this.build(testPath, test, this.options.cache === 'memory');
+    this.sets.test = await this.build(test);
+    if (o.cache === 'disk') await this.attachDisk(this.sets.test);
   }
 
-  private read(csvPath: string, requireLabels: boolean): CsvSamples {
+  private async read(csvPath: string, requireLabels: boolean): Promise<CsvIndex> {
     const o = this.options;
-    const result = readCsvSamples(csvPath, {
+    const result = await readCsvIndex(csvPath, {
       pathColumn: o.pathColumn,
       labelColumn: o.labelColumn,
       imageRoot: o.imageRoot ? fromCwd(o.imageRoot) : undefined,
       allowOutsideRoot: o.allowOutsideRoot,
     });
+    if (result.totalRows === 0) {
+      throw new DataError(`${result.csvName} has no data rows (only a header): ${csvPath}`);
+    }
     if (requireLabels && !result.hasLabels) {
       throw new DataError(`${csvPath} has no label column '${o.labelColumn}' (columns: ${result.header?.join(', ')})`);
     }
     return result;
   }
 
-  /** Labels → ids (fatal on unknown classes), then decode every file; bad files are dropped. */
-  private async build(csvPath: string, csv: CsvSamples, keep: boolean): Promise<SampleSet> {
-    const name = basename(csvPath);
+  /** Labels → ids (fatal on unknown classes), then the verify pre-pass; bad rows are dropped. */
+  private async build(csv: CsvIndex): Promise<SampleSet> {
     let ids: Int32Array | undefined;
-    if (csv.hasLabels) {
+    if (csv.labelCodes) {
       try {
-        ids = labelIds(csv.samples, this.classes, name);
+        ids = labelIdsFromCodes(csv.labelNames, csv.labelCodes, csv.rows, this.classes, csv.csvName);
       } catch (err) {
         this.logger.critical((err as Error).message);
         throw err;
       }
     }
-    if (keep) this.warnIfCacheIsLarge(name, csv.samples.length);
-    const scan = await scanSamples(csv.samples, this.processor, { concurrency: this.concurrency, keep, csvName: name });
-    const bad = [...csv.badRows, ...scan.badRows].sort((a, b) => a.row - b.row);
-    for (const b of bad) this.logger.warn(`dropped ${b.reason}`);
-    this.droppedRows[csvPath] = bad;
-    const kept = scan.samples.length;
-    this.logger.info(`${name}: kept ${kept} rows, dropped ${bad.length}`);
-    const fraction = csv.totalRows === 0 ? 0 : bad.length / csv.totalRows;
-    if (fraction > this.options.maxBadFraction) {
-      throw new DataError(
-        `${name}: ${bad.length} of ${csv.totalRows} rows are bad (${(fraction * 100).toFixed(1)}% > maxBadFraction ` +
-          `${this.options.maxBadFraction * 100}%); first: ${bad[0].reason}`,
-      );
-    }
-    const labels = ids ? Int32Array.from(scan.kept, (i) => ids![i]) : undefined;
-    return new SampleSet(scan.samples, labels, this.processor, scan.raws);
+    const o = this.options;
+    if (o.cache === 'memory') this.budget ??= new ByteBudget(o.cacheBytes ?? defaultCacheBytes());
+    const { set, dropped } = await prepareSet(csv, ids, {
+      processor: this.processor,
+      verify: o.verify,
+      maxBadFraction: o.maxBadFraction,
+      concurrency: this.concurrency,
+      memory: this.budget && new MemoryCache(this.budget),
+      logger: this.logger,
+    });
+    this.droppedRows[csv.csvPath] = dropped;
+    return set;
   }
 
-  private warnIfCacheIsLarge(name: string, count: number): void {
-    const bytes = count * this.processor.outputSize;
-    if (bytes > 4 * 1024 ** 3) {
-      this.logger.warn(
-        `${name}: cache: memory will hold ~${(bytes / 1024 ** 3).toFixed(1)} GiB of decoded images; consider cache: none`,
-      );
-    }
+  private async attachDisk(set: SampleSet): Promise<void> {
+    const dir = this.options.cacheDir ? fromCwd(this.options.cacheDir) : undefined;
+    const disk = await attachDiskCache(set, this.processor, dir, this.logger);
+    this.logger.info(`${set.index.csvName}: disk cache ${disk.path} (${disk.filled} of ${disk.count} images already cached)`);
   }
 
   private requireSet(which: 'train' | 'val' | 'test', stage: Stage): SampleSet | undefined {
@@ -204,13 +185,15 @@ export class CsvDataModule implements DataModule {
     const set = this.requireSet('train', 'fit')!;
     const key = shard ? `${shard.rank}/${shard.worldSize}` : '';
     if (this.train?.key === key) return this.train.loader;
-    const { perImage, batch } = splitAugmentation(this.options.augmentation);
+    const { transform, batchTransforms } = splitAugmentation(this.options.augmentation as Transform | BatchTransform | undefined);
     const loader = new BatchLoader(set, this.processor, {
-      ...this.loaderOptions(shard),
+      ...this.loaderOptions(shard, set, transform),
       shuffle: this.options.shuffle,
       dropLast: this.options.dropLast,
-      augment: perImage,
-      batchTransforms: batch,
+      augment: transform,
+      batchTransforms,
+      logger: this.logger,
+      name: 'train',
     });
     const position = this.pendingState ?? this.train?.loader.position();
     if (position) loader.seek(position);
@@ -230,8 +213,15 @@ export class CsvDataModule implements DataModule {
     return set && this.loader(set, { shuffle: false, dropLast: false, shard });
   }
 
-  private loaderOptions(shard?: Shard) {
+  private offload(set: SampleSet, augment: Transform | undefined): boolean {
+    const workers = this.options.workers ?? defaultWorkers();
+    this.pool = attachDecodePool(set, { workers, processor: this.processor, augment, shared: this.pool, logger: this.logger });
+    return set.pool !== undefined;
+  }
+
+  private loaderOptions(shard: Shard | undefined, set: SampleSet, augment?: Transform) {
     return {
+      offload: this.offload(set, augment),
       batchSize: this.options.batchSize,
       seed: this.seed,
       prefetch: this.options.prefetch,
@@ -242,7 +232,7 @@ export class CsvDataModule implements DataModule {
   }
 
   private loader(set: SampleSet, o: { shuffle: boolean; dropLast: boolean; shard?: Shard }): BatchLoader {
-    return new BatchLoader(set, this.processor, { ...this.loaderOptions(o.shard), shuffle: o.shuffle, dropLast: o.dropLast });
+    return new BatchLoader(set, this.processor, { ...this.loaderOptions(o.shard, set), shuffle: o.shuffle, dropLast: o.dropLast });
   }
 
   /** `{ epoch, batchIndex }` of the training loader: the next batch it will produce. */
@@ -261,7 +251,4 @@ export class CsvDataModule implements DataModule {
   }
 }
 
-function stripTarget(node: unknown): Record<string, unknown> {
-  const { _target_: _ignored, ...rest } = (node ?? {}) as Record<string, unknown>;
-  return rest;
-}
+export type { CsvDataModuleOptions } from './csv-options';

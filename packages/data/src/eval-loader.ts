@@ -1,12 +1,12 @@
-import { basename } from 'node:path';
-import { silentLogger, type Logger } from '@kiln/core';
+import type { Logger } from '@kiln/core';
 import type { ImageProcessor } from '@kiln/processors';
+import { ByteBudget, MemoryCache, defaultCacheBytes } from './cache/memory-cache';
+import { readCsvIndex } from './csv/read-csv-index';
 import { readCsvSamples } from './csv/read-csv';
-import { labelIds } from './labels';
+import { labelIdOf } from './labels';
 import { BatchLoader } from './loader/batch-loader';
-import { scanSamples } from './loader/scan';
 import { defaultDecodeConcurrency } from './loader-options';
-import { SampleSet } from './sample-set';
+import { prepareSet, type VerifyMode } from './prepare-set';
 import type { BadRow, DataLoader } from './types';
 
 export interface EvalLoaderOptions {
@@ -21,6 +21,8 @@ export interface EvalLoaderOptions {
   decodeConcurrency?: number;
   /** `memory` decodes once (the check pass) and keeps the pixels. Default `none`. */
   cache?: 'none' | 'memory';
+  /** Pre-pass: `decode` (default here: every bad file is reported up front), `stat` or `none`. */
+  verify?: VerifyMode;
   logger?: Logger;
 }
 
@@ -31,6 +33,9 @@ export interface EvalLoader {
   hasLabels: boolean;
   /** Rows in the CSV (kept + bad). */
   totalRows: number;
+  /** The CSV's header (undefined when columns are given by index) and its data rows as written. */
+  header?: string[];
+  records: string[][];
 }
 
 /**
@@ -39,38 +44,30 @@ export interface EvalLoader {
  * reports them (WARN + `badRows`) and evaluates the rest. Labels are optional.
  */
 export async function evalLoaderForCsv(csvPath: string, options: EvalLoaderOptions): Promise<EvalLoader> {
-  const logger = options.logger ?? silentLogger;
-  const name = basename(csvPath);
-  const csv = readCsvSamples(csvPath, options);
-  const badRows: BadRow[] = [...csv.badRows];
-  let samples = csv.samples;
+  const csv = await readCsvIndex(csvPath, options);
+  const rejected = new Map<number, string>();
   let ids: Int32Array | undefined;
-  if (csv.hasLabels) {
+  if (csv.labelCodes) {
     // Rows whose label the model does not know cannot be scored: report and skip them.
-    const usable: typeof samples = [];
-    const kept: number[] = [];
-    for (const s of samples) {
-      try {
-        kept.push(labelIds([s], options.classes, name)[0]);
-        usable.push(s);
-      } catch (err) {
-        badRows.push({ row: s.row, path: s.path, reason: (err as Error).message.replace(/\. Classes .*$/, '') });
-      }
-    }
-    samples = usable;
-    ids = Int32Array.from(kept);
+    const idOf = csv.labelNames.map((name) => labelIdOf(name, options.classes));
+    ids = new Int32Array(csv.labelCodes.length);
+    csv.labelCodes.forEach((code, i) => {
+      const id = idOf[code];
+      if (typeof id === 'number') ids![i] = id;
+      else rejected.set(i, id);
+    });
   }
-  const scan = await scanSamples(samples, options.processor, {
+  const memory = options.cache === 'memory' ? new MemoryCache(new ByteBudget(defaultCacheBytes())) : undefined;
+  const { set, dropped } = await prepareSet(csv, ids, {
+    processor: options.processor,
+    verify: options.verify ?? 'decode',
+    maxBadFraction: 1,
     concurrency: options.decodeConcurrency ?? defaultDecodeConcurrency(),
-    keep: options.cache === 'memory',
-    csvName: name,
+    memory,
+    logger: options.logger,
+    lenient: true,
+    rejected,
   });
-  badRows.push(...scan.badRows);
-  badRows.sort((a, b) => a.row - b.row);
-  for (const b of badRows) logger.warn(`skipped ${b.reason}`);
-  logger.info(`${name}: kept ${scan.samples.length} rows, dropped ${badRows.length}`);
-  const labels = ids ? Int32Array.from(scan.kept, (i) => ids![i]) : undefined;
-  const set = new SampleSet(scan.samples, labels, options.processor, scan.raws);
   const loader = new BatchLoader(set, options.processor, {
     batchSize: options.batchSize ?? 64,
     shuffle: false,
@@ -80,5 +77,7 @@ export async function evalLoaderForCsv(csvPath: string, options: EvalLoaderOptio
     decodeConcurrency: options.decodeConcurrency ?? defaultDecodeConcurrency(),
     numClasses: options.classes.length,
   });
-  return { loader, badRows, hasLabels: csv.hasLabels, totalRows: csv.totalRows };
+  // `test` writes every input row back exactly as written: an evaluated CSV is read whole once more for its cells.
+  const raw = readCsvSamples(csvPath, options);
+  return { loader, badRows: dropped, hasLabels: csv.hasLabels, totalRows: csv.totalRows, header: raw.header, records: raw.records };
 }

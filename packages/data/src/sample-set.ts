@@ -1,37 +1,92 @@
 import type { ImageProcessor, RawImage } from '@kiln/processors';
+import type { DiskCache } from './cache/disk-cache';
+import type { MemoryCache } from './cache/memory-cache';
+import type { RowIndex } from './index/row-index';
+import type { BadSamples } from './loader/bad-samples';
 import type { LoaderSource } from './loader/batch-loader';
-import type { Sample } from './types';
+import type { DecodePool, RngStream } from './workers/decode-pool';
 
-/** Kept samples of one split with their label ids and, with `cache: memory`, their pixels. */
+/** Decodes a file to processed 8-bit pixels: the processor itself, or a worker pool around it. */
+export interface RawDecoder {
+  decodeRaw(path: string): Promise<RawImage>;
+}
+
+/**
+ * The kept rows of one split (a compact `RowIndex`) with their label ids, the caches in front
+ * of the decoder and the CSV's bad-row count. `load` reads memory cache → disk cache → file.
+ */
 export class SampleSet implements LoaderSource {
-  readonly rows: number[];
-  readonly paths: string[];
+  disk?: DiskCache;
+  /** Worker threads that decode, augment and normalise; set by the data module. */
+  pool?: DecodePool;
 
   constructor(
-    readonly samples: Sample[],
-    readonly labels: Int32Array | undefined,
+    readonly index: RowIndex,
     private readonly processor: ImageProcessor,
-    private readonly cached?: RawImage[],
-  ) {
-    this.rows = samples.map((s) => s.row);
-    this.paths = samples.map((s) => s.path);
-  }
+    readonly bad?: BadSamples,
+    readonly memory?: MemoryCache,
+    private readonly decoder: RawDecoder = processor,
+  ) {}
 
   get size(): number {
-    return this.samples.length;
+    return this.index.size;
+  }
+  get labels(): Int32Array | undefined {
+    return this.index.labels;
+  }
+  row(i: number): number {
+    return this.index.rows[i];
+  }
+  path(i: number): string {
+    return this.index.path(i);
   }
 
-  load(index: number): Promise<RawImage> {
-    return this.cached ? Promise.resolve(this.cached[index]) : this.processor.decodeRaw(this.paths[index]);
+  async load(i: number): Promise<RawImage> {
+    const [height, width, channels] = this.processor.outputShape;
+    const key = this.index.rows[i];
+    const hit = this.memory?.get(key);
+    if (hit) return { data: hit, height, width, channels };
+    if (this.disk?.has(i)) {
+      const data = await this.disk.read(i);
+      this.memory?.put(key, data);
+      return { data, height, width, channels };
+    }
+    const raw = await this.decoder.decodeRaw(this.index.path(i));
+    this.memory?.put(key, raw.data);
+    if (this.disk) await this.disk.write(i, raw.data);
+    return raw;
   }
 
-  /** A subset (e.g. the two sides of a split), sharing cached pixels. */
-  subset(indices: number[]): SampleSet {
-    return new SampleSet(
-      indices.map((i) => this.samples[i]),
-      this.labels ? Int32Array.from(indices, (i) => this.labels![i]) : undefined,
-      this.processor,
-      this.cached ? indices.map((i) => this.cached![i]) : undefined,
-    );
+  /**
+   * Decoded, augmented (with `rng`) and normalised in a worker: what `load` + the loader's
+   * main-thread work would give, bit for bit. Cached pixels are sent to the worker; decoded
+   * ones come back with their 8-bit pixels for the caches.
+   */
+  /** Whether `loadProcessed` can be used: a pool whose workers all started. */
+  offloadReady(): Promise<boolean> {
+    return this.pool ? this.pool.ready : Promise.resolve(false);
+  }
+
+  async loadProcessed(i: number, rng?: RngStream): Promise<Float32Array> {
+    const pool = this.pool!;
+    const key = this.index.rows[i];
+    const hit = this.memory?.get(key) ?? (this.disk?.has(i) ? await this.disk.read(i) : undefined);
+    if (hit) {
+      this.memory?.put(key, hit);
+      return (await pool.process({ raw: hit, rng, wantRaw: false })).image;
+    }
+    const r = await pool.process({ path: this.index.path(i), rng, wantRaw: !!(this.memory || this.disk) });
+    if (r.raw) {
+      this.memory?.put(key, r.raw);
+      if (this.disk) await this.disk.write(i, r.raw);
+    }
+    return r.image;
+  }
+
+  /** A subset (e.g. the two sides of a split), sharing the memory cache and the bad-row count. */
+  subset(indices: ArrayLike<number>): SampleSet {
+    const set = new SampleSet(this.index.subset(indices), this.processor, this.bad, this.memory, this.decoder);
+    set.pool = this.pool;
+    return set;
   }
 }

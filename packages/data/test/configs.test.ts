@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ComponentBuilder, composeConfig, createRegistries, type ConfigNode } from '@kiln/core';
 import { register as registerAugmentation } from '@kiln/augmentation';
 import { register as registerProcessors } from '@kiln/processors';
-import { CsvDataModule, ShapesDataModule, register } from '../src/index';
+import { CsvDataModule, ShapesDataModule, WebDatasetDataModule, register } from '../src/index';
 import { tempDir, write } from './fixtures';
 
 const CONFIG_DATA = resolve(__dirname, '../../../configs/data');
@@ -40,5 +40,19 @@ describe('configs/data', () => {
   it('data=csv without trainCsv fails setup with a clear ConfigError', async () => {
     const dm = build(compose(['data=csv']).data) as CsvDataModule;
     await expect(dm.setup('fit')).rejects.toThrow('data.trainCsv is required for data=csv');
+  });
+
+  it('the scale keys (verify, cache: disk, cacheBytes, workers) are accepted with their defaults', () => {
+    const dm = build(compose(['data=csv', 'data.cache=disk', 'data.cacheBytes=1000000', 'data.verify=decode', 'data.workers=0']).data) as CsvDataModule;
+    expect(dm.options).toMatchObject({ cache: 'disk', cacheBytes: 1000000, verify: 'decode', workers: 0 });
+    expect((build(compose(['data=csv']).data) as CsvDataModule).options.verify).toBe('stat');
+    expect(() => build(compose(['data=csv', 'data.verify=maybe']).data)).toThrow(/verify/);
+  });
+
+  it('data=webdataset builds a WebDatasetDataModule and asks for trainShards', async () => {
+    const dm = build(compose(['data=webdataset', 'data.shuffleBuffer=10']).data) as WebDatasetDataModule;
+    expect(dm).toBeInstanceOf(WebDatasetDataModule);
+    expect(dm.options.shuffleBuffer).toBe(10);
+    await expect(dm.setup('fit')).rejects.toThrow('data.trainShards is required for fit with data=webdataset');
   });
 });

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, DataError, Logger, memorySink, Rng } from '@kiln/core';
+import { Compose } from '@kiln/augmentation';
 import { ImageProcessor, type Image } from '@kiln/processors';
 import { CsvDataModule, loadClasses, type Batch, type DataLoader } from '../src/index';
 import { imageFolder, pngHeaderOnly, solidPng, tempDir, truncatedPng, write } from './fixtures';
@@ -23,7 +24,7 @@ async function collect(loader: DataLoader): Promise<Batch[]> {
 const values = (b: Batch) => Array.from({ length: b.shape[0] }, (_, i) => Math.round(b.images[i * 48] * 255));
 
 describe('CsvDataModule: bad inputs', () => {
-  it('drops missing, empty, non-image, truncated and oversized files with a WARN naming row and path', async () => {
+  it('verify: decode drops missing, empty, non-image, truncated and oversized files with a WARN naming row and path', async () => {
     const { dir, rows } = await imageFolder(20); // 40 good rows
     write(join(dir, 'img/empty.png'), '');
     write(join(dir, 'img/text.png'), 'not a png at all\n');
@@ -34,7 +35,7 @@ describe('CsvDataModule: bad inputs', () => {
     const extra = ['img/missing.png,a', 'img/empty.png,a', 'img/text.png,b', 'img/trunc.png,a', 'img/huge.png,b', 'img/gray.png,a', 'img/rgba.png,b'];
     write(join(dir, 'train.csv'), `path,label\n${[...rows, ...extra].join('\n')}\n`);
     const { sink, logger } = capture();
-    const dm = new CsvDataModule({ trainCsv: join(dir, 'train.csv'), processor: processor(), maxBadFraction: 0.2, shuffle: false, batchSize: 100 }, { logger });
+    const dm = new CsvDataModule({ trainCsv: join(dir, 'train.csv'), processor: processor(), maxBadFraction: 0.2, shuffle: false, batchSize: 100, verify: 'decode' }, { logger });
     await dm.setup('fit');
     const warns = sink.records.filter((r) => r.level === 'WARN').map((r) => r.message);
     expect(warns).toHaveLength(5);
@@ -218,7 +219,7 @@ describe('CsvDataModule: batches', () => {
         targets: batch.targets.map((t) => t * 0.5 + 0.25),
       }),
     };
-    const compose = { apply: (im: Image) => im, batchTransforms: [swapHalf] };
+    const compose = new Compose({ transforms: [swapHalf] });
     const dm = await module({ augmentation: compose, shuffle: false });
     const [first] = await collect(dm.trainLoader());
     expect([...first.targets!.subarray(0, 4)]).toEqual([0.75, 0.25, 0.25, 0.75]);

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createRegistries, ComponentBuilder, Rng } from '@kiln/core';
@@ -39,7 +39,27 @@ describe('shapes dataset', () => {
     const other = await generateShapes(join(a, 'other'), { ...spec, seed: 8 });
     expect(other.contentHash).not.toBe(ma.contentHash);
     expect(ma.counts).toEqual({ train: 24, val: 12, test: 6 });
-    expect(readFileSync(join(a, 'ds', 'val.csv'), 'utf8').split('\n')[1]).toBe('val/circle/00000.png,circle');
+    // CSV rows are shuffled (seeded): the first 6 validation rows already span several classes
+    const valRows = readFileSync(join(a, 'ds', 'val.csv'), 'utf8').trim().split('\n').slice(1);
+    expect(valRows).toHaveLength(12);
+    expect(new Set(valRows.slice(0, 6).map((r) => r.split(',')[1])).size).toBeGreaterThan(2);
+    expect([...valRows].sort()[0]).toBe('val/circle/00000.png,circle');
+    expect(ma.csvOrder).toBe('shuffled');
+  });
+
+  it('shuffles the CSVs of a dataset generated before they were shuffled, keeping its images', async () => {
+    const root = join(tempDir(), 'ds');
+    const fresh = await generateShapes(root, spec);
+    const byClass = (split: string) => {
+      const lines = readFileSync(join(root, `${split}.csv`), 'utf8').trim().split('\n');
+      return `${lines[0]}\n${lines.slice(1).sort().join('\n')}\n`;
+    };
+    for (const split of ['train', 'val', 'test']) writeFileSync(join(root, `${split}.csv`), byClass(split));
+    const { csvOrder: _dropped, ...old } = fresh;
+    writeFileSync(join(root, 'manifest.json'), JSON.stringify({ ...old, contentHash: 'old' }));
+    const upgraded = await ensureShapesDataset(root, spec);
+    expect(upgraded.csvOrder).toBe('shuffled');
+    expect(upgraded.contentHash).toBe(fresh.contentHash); // identical to a fresh generation
   });
 
   it('renders six distinct unit shapes', () => {

@@ -1,6 +1,6 @@
 import { silentLogger, z, type ComponentContext, type Logger } from '@kiln/core';
 import { readLabels, readScores, safeDivide, type ScoresInput, type TargetsInput } from './inputs';
-import type { StreamingMetric } from './streaming-metric';
+import type { StreamingMetric } from '@kiln/contracts';
 
 const optionsSchema = z
   .object({

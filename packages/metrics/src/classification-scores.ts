@@ -8,7 +8,7 @@ import {
   type ScoreKind,
 } from './confusion-counts';
 import type { ScoresInput, TargetsInput } from './inputs';
-import type { StreamingMetric } from './streaming-metric';
+import type { StreamingMetric } from '@kiln/contracts';
 
 const optionsSchema = z
   .object({

@@ -1,7 +1,7 @@
 import { z } from '@kiln/core';
 import { ConfusionCounts } from './confusion-counts';
 import type { ScoresInput, TargetsInput } from './inputs';
-import type { StreamingMetric } from './streaming-metric';
+import type { StreamingMetric } from '@kiln/contracts';
 
 const optionsSchema = z
   .object({

@@ -1,5 +1,5 @@
 import type { ScoresInput, TargetsInput } from './inputs';
-import type { StreamingMetric } from './streaming-metric';
+import type { StreamingMetric } from '@kiln/contracts';
 
 /**
  * A metric that counts hits over rows (accuracy, top-k accuracy). Its state `[hits, rows]`

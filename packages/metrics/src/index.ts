@@ -1,5 +1,4 @@
 // Public API of @kiln/metrics (named exports only).
-export type { StreamingMetric } from './streaming-metric';
 export type { ScoresInput, TargetsInput } from './inputs';
 export { Accuracy } from './accuracy';
 export type { AccuracyOptions } from './accuracy';

@@ -100,6 +100,27 @@ describe('ImageProcessor decoding', () => {
   });
 });
 
+describe('ImageProcessor orientation and large JPEGs', () => {
+  it('honours EXIF orientation (input option, which keeps JPEG shrink-on-load)', async () => {
+    // stored 16 wide × 8 tall: left half red, right half blue; orientation 6 = displayed rotated 90° clockwise
+    const px = Buffer.alloc(16 * 8 * 3);
+    for (let y = 0; y < 8; y++) for (let x = 0; x < 16; x++) px[(y * 16 + x) * 3 + (x < 8 ? 0 : 2)] = 255;
+    const jpeg = await sharp(px, { raw: { width: 16, height: 8, channels: 3 } }).jpeg({ quality: 100 }).withMetadata({ orientation: 6 }).toBuffer();
+    const raw = await new ImageProcessor({ size: [16, 8], channels: 3 }).decodeRaw(jpeg);
+    expect([raw.height, raw.width]).toEqual([16, 8]);
+    const at = (y: number, x: number) => Array.from(raw.data.subarray((y * 8 + x) * 3, (y * 8 + x) * 3 + 3));
+    expect(at(1, 4)[0]).toBeGreaterThan(200); // top: the stored left (red)
+    expect(at(14, 4)[2]).toBeGreaterThan(200); // bottom: the stored right (blue)
+  });
+
+  it('decodes a large JPEG to a small target', async () => {
+    const big = await sharp({ create: { width: 1600, height: 1200, channels: 3, background: '#3366cc' } }).jpeg().toBuffer();
+    const raw = await new ImageProcessor({ size: [224, 224] }).decodeRaw(big);
+    expect([raw.height, raw.width, raw.channels]).toEqual([224, 224, 3]);
+    expect(Math.abs(raw.data[2] - 0xcc)).toBeLessThan(6);
+  });
+});
+
 describe('ImageProcessor bad inputs', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kiln-proc-bad-'));
   const p = new ImageProcessor();

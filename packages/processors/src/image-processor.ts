@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { ConfigError, Rng, z } from '@kiln/core';
 import { ImageDecodeError } from './decode-error';
-import { rawToImage, type Image, type RawImage, type Transform } from './image';
+import type { Image, Transform } from '@kiln/contracts';
+import { rawToImage, type RawImage } from './image';
 
 const positiveInt = z.number().int().positive();
 
@@ -97,8 +98,9 @@ export class ImageProcessor {
     const [h, w] = this.options.size;
     let out: { data: Buffer; info: sharp.OutputInfo };
     try {
-      out = await sharp(bytes, { failOn: this.options.failOn, limitInputPixels: this.options.maxInputPixels })
-        .rotate() // honour EXIF orientation
+      // autoOrient (EXIF orientation) as an input option, not .rotate(): .rotate() turns off
+      // libvips' JPEG shrink-on-load, making large JPEGs decode at full size (~35% slower at 2000→224).
+      out = await sharp(bytes, { failOn: this.options.failOn, limitInputPixels: this.options.maxInputPixels, autoOrient: true })
         .resize(w, h, { fit: FIT[this.options.resize], background: BLACK })
         .flatten({ background: '#000000' })
         .toColourspace('srgb')

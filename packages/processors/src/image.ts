@@ -1,20 +1,4 @@
-import type { Rng } from '@kiln/core';
-
-/**
- * An image in HWC order with values in [0, 1]. Structurally identical to `Image` in
- * `@kiln/augmentation`, so processors need not depend on the augmentation package.
- */
-export interface Image {
-  data: Float32Array;
-  height: number;
-  width: number;
-  channels: number;
-}
-
-/** A per-image transform (same shape as `@kiln/augmentation`'s `Transform`). */
-export interface Transform {
-  apply(image: Image, rng: Rng): Image;
-}
+import type { Image } from '@kiln/contracts';
 
 /** Decoded 8-bit pixels in HWC order: what caches hold (4× smaller than float). */
 export interface RawImage {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { hardLabels, imageTensor, sliceBatch, targetTensor, type BatchSlice } from './batch-tensors';
 import { accumulate, disposeGrads, releaseFailedTape } from './gradients';
-import type { LossFn } from './types';
+import type { LossFn } from '@kiln/contracts';
 
 export interface BatchGradients {
   /** Sum of `weight`-scaled gradients over the micro-batches. */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { DataError } from '@kiln/core';
-import type { Batch } from './types';
+import type { Batch } from '@kiln/contracts';
 
 /** A contiguous slice of a batch's rows (micro-batches for OOM retries). */
 export interface BatchSlice {

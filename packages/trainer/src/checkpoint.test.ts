@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeCheckpoint, encodeCheckpoint, loadCheckpoint, saveCheckpoint, type CheckpointPayload } from './checkpoint';
 import { CheckpointError } from './errors';
-import { findResumeCheckpoint, restoreModelFromCheckpoint } from './resume';
+import { restoreModelFromCheckpoint } from './restore-model';
+import { findResumeCheckpoint } from './resume';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -103,7 +103,28 @@ export function encodeCheckpoint(payload: CheckpointPayload): Buffer {
 }
 
 export async function saveCheckpoint(path: string, payload: CheckpointPayload): Promise<void> {
-  await writeFileAtomic(path, encodeCheckpoint(payload));
+  const data = encodeCheckpoint(payload);
+  armKillForTests();
+  await writeFileAtomic(path, data);
+}
+
+let checkpointWrites = 0;
+
+/**
+ * Test hook of the crash-consistency e2e test (apps/cli-e2e): `KILN_TEST_KILL_IN_CHECKPOINT_WRITE=N[:T]`
+ * SIGKILLs this process T event-loop turns into its Nth checkpoint write (mid mkdir/write/fsync/rename).
+ */
+function armKillForTests(): void {
+  const spec = process.env.KILN_TEST_KILL_IN_CHECKPOINT_WRITE;
+  if (!spec) return;
+  const [n, turns = 0] = spec.split(':').map(Number);
+  if (++checkpointWrites !== n) return;
+  let left = turns;
+  const tick = (): void => {
+    if (left-- > 0) setImmediate(tick);
+    else process.kill(process.pid, 'SIGKILL');
+  };
+  setImmediate(tick);
 }
 
 export function decodeCheckpoint(buf: Buffer, source = 'checkpoint'): CheckpointPayload {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Communicator, StreamingMetric } from './types';
+import type { Communicator, StreamingMetric } from '@kiln/contracts';
 import { setWeightsOrdered } from './weights';
 
 /** Gives every rank rank 0's initial weights. */
@@ -33,32 +33,16 @@ export async function allReduceGradients(
 /** Sums of `values` over all ranks (every rank gets the same numbers). */
 export async function allReduceSum(values: number[], comm: Communicator): Promise<number[]> {
   if (comm.worldSize <= 1) return values;
-  const [mean] = await comm.allReduceMean([Float64ToFloat32(values)]);
-  return Array.from(mean, (v) => v * comm.worldSize);
+  const [sum] = await comm.allReduceSum([Float32Array.from(values)]);
+  return Array.from(sum);
 }
 
-function Float64ToFloat32(values: number[]): Float32Array {
-  return Float32Array.from(values);
-}
-
-/**
- * Makes every rank's metrics hold the global state: with `allGather`, merge every rank's
- * state; otherwise sum the (additive) states through `allReduceMean`.
- */
+/** Makes every rank's metrics hold the global state: every rank's state, merged in rank order. */
 export async function mergeMetricStates(metrics: StreamingMetric[], comm: Communicator): Promise<void> {
   if (comm.worldSize <= 1 || metrics.length === 0) return;
-  const states = metrics.map((m) => Float32Array.from(m.state()));
-  if (comm.allGather) {
-    const gathered = await comm.allGather(states);
-    metrics.forEach((m, i) => {
-      m.reset();
-      for (const rankStates of gathered) m.merge(Array.from(rankStates[i]));
-    });
-    return;
-  }
-  const mean = await comm.allReduceMean(states);
+  const gathered = await comm.allGather(metrics.map((m) => Float32Array.from(m.state())));
   metrics.forEach((m, i) => {
     m.reset();
-    m.merge(Array.from(mean[i], (v) => Math.round(v * comm.worldSize * 1e6) / 1e6));
+    for (const rankStates of gathered) m.merge(Array.from(rankStates[i]));
   });
 }

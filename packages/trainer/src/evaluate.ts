@@ -3,7 +3,7 @@ import { KilnError, type Logger } from '@kiln/core';
 import { hardLabels, imageTensor, sliceBatch, targetTensor, type BatchSlice } from './batch-tensors';
 import { isOutOfMemoryError } from '@kiln/engine';
 import { allReduceSum, mergeMetricStates } from './distributed';
-import type { Communicator, DataLoader, LossFn, StreamingMetric } from './types';
+import type { Communicator, DataLoader, LossFn, StreamingMetric } from '@kiln/contracts';
 
 export interface EvaluateTask {
   net: tf.LayersModel;

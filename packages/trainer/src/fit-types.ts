@@ -1,7 +1,7 @@
-import type { Callback } from './callback';
+import type { Callback } from '@kiln/contracts';
 import type { Optimizer } from './optimizers/optimizer';
 import type { LrScheduler } from './schedulers/scheduler';
-import type { Communicator, DataModule, LossFn, StreamingMetric, TrainableModel } from './types';
+import type { Communicator, DataModule, LossFn, StreamingMetric, TrainableModel } from '@kiln/contracts';
 
 export interface FitArgs {
   model: TrainableModel;
@@ -25,14 +25,11 @@ export interface FitResult {
   metrics: Record<string, number>;
   epochsCompleted: number;
   globalStep: number;
+  /** The best value of `trainer.monitor`, when it was logged. */
   best?: { monitor: string; mode: 'min' | 'max'; value: number };
-  /** Reported by a checkpoint callback (`bestModelPath`), when there is one. */
+  /** Reported by the checkpoint callback (`isCheckpointCallback`), when there is one. */
   bestCheckpointPath?: string;
   lastCheckpointPath?: string;
   resumedFrom?: string;
   stoppedEarly: boolean;
-  /** Flat aliases for callers that want just the numbers: `monitor`, `best.value`, `bestCheckpointPath`. */
-  monitor: string;
-  bestMetric?: number;
-  bestCheckpoint?: string;
 }

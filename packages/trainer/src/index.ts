@@ -1,10 +1,11 @@
 // Public API of @kiln/trainer (named exports only).
-export { Callback, callHook } from './callback';
-export type { TrainerView, TrainBatchEnd, HookName } from './callback';
+// The callback contract lives in @kiln/contracts; re-exported so `extends Callback` needs one import.
+export { Callback, callHook } from '@kiln/contracts';
+export type { TrainerView, TrainBatchEnd, EpochEnd, HookName } from '@kiln/contracts';
 export { Trainer } from './trainer';
 export type { EvaluateArgs } from './trainer';
 export type { FitArgs, FitResult } from './fit-types';
-export { trainerOptionsSchema } from './trainer-options';
+export { trainerOptionsSchema, trainerDevices } from './trainer-options';
 export type { TrainerOptions, ResolvedTrainerOptions } from './trainer-options';
 export { NonFiniteLossError, TrainingInterruptedError, CheckpointError } from './errors';
 export {
@@ -16,8 +17,9 @@ export {
   CHECKPOINT_VERSION,
 } from './checkpoint';
 export type { CheckpointPayload, NamedArray, OptimizerSlotEntry } from './checkpoint';
-export { findResumeCheckpoint, restoreModelFromCheckpoint } from './resume';
-export type { RestoredModel } from './resume';
+export { findResumeCheckpoint } from './resume';
+export { restoreModelFromCheckpoint } from './restore-model';
+export type { RestoredModel } from './restore-model';
 export { BaseOptimizer, slotKey, parseSlotKey } from './optimizers/optimizer';
 export type { Optimizer, OptimizerState } from './optimizers/optimizer';
 export { Sgd } from './optimizers/sgd';
@@ -43,7 +45,6 @@ export type { ReduceOnPlateauOptions } from './schedulers/reduce-on-plateau';
 export { WeightEma } from './ema';
 export { setWeightsOrdered } from './weights';
 export { clipByValue, clipByGlobalNorm } from './gradients';
-export type { Batch, DataLoader, DataModule, ShardOptions, TrainableModel, LossFn, StreamingMetric, Communicator } from './types';
 export { register } from './register';
-export { trainFromConfig } from './train-from-config';
-export type { TrainFromConfigArgs } from './train-from-config';
+export { trainFromConfig, assembleRun, checkRunConfig } from './train-from-config';
+export type { TrainFromConfigArgs, AssembledRun } from './train-from-config';

@@ -1,4 +1,4 @@
-import type { Batch, DataLoader } from './types';
+import type { Batch, DataLoader } from '@kiln/contracts';
 
 /** Batches to run: `null` → all, an int → at most that many, a fraction → that share (at least 1). */
 export function resolveLimit(limit: number | null, length: number): number {

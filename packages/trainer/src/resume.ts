@@ -1,11 +1,6 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
-import { ConfigError, type Registries } from '@kiln/core';
-import { checkLayerClasses, registerLayer, type LayerClass } from '@kiln/models';
-import { loadCheckpoint, type CheckpointPayload } from './checkpoint';
-import { CheckpointError } from './errors';
-import { setWeightsOrdered } from './weights';
+import { ConfigError, resolveUserPath } from '@kiln/core';
 
 const LAST = join('checkpoints', 'last.ckpt');
 
@@ -49,8 +44,10 @@ function findLastCheckpoints(root: string, depth = 4): string[] {
  * directory → its `checkpoints/last.ckpt`; a file → itself. A named path that does not
  * exist is a ConfigError.
  */
-export function findResumeCheckpoint(resume: string | null | undefined, runsRoot = 'outputs'): string | undefined {
+export function findResumeCheckpoint(resume: string | null | undefined, runsRootPath = 'outputs'): string | undefined {
   if (resume === null || resume === undefined || resume === '') return undefined;
+  // Relative paths follow Kiln's one rule: against the folder the command ran from.
+  const runsRoot = resolveUserPath(runsRootPath);
   if (resume === 'auto') {
     const latest = join(runsRoot, 'latest', LAST);
     if (isFile(latest)) return resolve(latest);
@@ -58,7 +55,8 @@ export function findResumeCheckpoint(resume: string | null | undefined, runsRoot
     all.sort((a, b) => b.t - a.t || b.p.localeCompare(a.p));
     return all[0] ? resolve(all[0].p) : undefined;
   }
-  for (const candidate of [resume, join(resume, LAST), join(resume, 'last.ckpt')]) {
+  const named = resolveUserPath(resume);
+  for (const candidate of [named, join(named, LAST), join(named, 'last.ckpt')]) {
     if (isFile(candidate)) return resolve(candidate);
   }
   throw new ConfigError(
@@ -66,45 +64,3 @@ export function findResumeCheckpoint(resume: string | null | undefined, runsRoot
     { path: 'trainer.resume', key: 'resume' },
   );
 }
-
-export interface RestoredModel {
-  net: tf.LayersModel;
-  classes: string[];
-  meta: Record<string, unknown>;
-  checkpoint: CheckpointPayload;
-}
-
-/**
- * Rebuilds the model stored in a checkpoint (topology + weights; the EMA weights when the
- * run used EMA). Layer classes are checked like `@kiln/models`' loadModel: unknown ones are
- * refused before tfjs sees them; `registries` allows the custom layers registered models declare.
- */
-export async function restoreModelFromCheckpoint(
-  path: string,
-  options: { registries?: Registries } = {},
-): Promise<RestoredModel> {
-  const ckpt = await loadCheckpoint(path);
-  if (!ckpt.topology) throw new CheckpointError(`${path} has no model topology`);
-  // Same policy as @kiln/models' loadModel: built-in tfjs layers, plus the custom layers that
-  // registered model classes declare (`static layers`); anything else is refused.
-  for (const cls of options.registries?.models.classes() ?? []) {
-    const layers = (cls as unknown as { layers?: LayerClass[] }).layers;
-    if (Array.isArray(layers)) for (const l of layers) registerLayer(l);
-  }
-  try {
-    checkLayerClasses(ckpt.topology, path);
-  } catch (err) {
-    throw new CheckpointError((err as Error).message, { cause: err });
-  }
-  const topology = ckpt.topology as Record<string, unknown>;
-  const net = await tf.models.modelFromJSON({ modelTopology: topology as tf.io.ModelJSON['modelTopology'] });
-  const arrays = ckpt.ema?.weights.length ? ckpt.ema.weights : ckpt.weights.map((w) => w.data);
-  try {
-    setWeightsOrdered(net, arrays);
-  } catch (err) {
-    net.dispose();
-    throw new CheckpointError(`${path}: weights do not fit its topology: ${(err as Error).message}`, { cause: err });
-  }
-  return { net, classes: ckpt.classes ?? [], meta: ckpt.meta ?? {}, checkpoint: ckpt };
-}
-

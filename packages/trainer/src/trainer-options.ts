@@ -1,11 +1,32 @@
-import { componentRef, z } from '@kiln/core';
-import type { StreamingMetric } from './types';
+import { componentRef, ConfigError, z } from '@kiln/core';
+import type { StreamingMetric } from '@kiln/contracts';
 
 /** `null` (all), a batch count (int ≥ 1) or a fraction of the loader (0 < f ≤ 1). */
 const limitSchema = z
   .union([z.number().int().min(1), z.number().gt(0).lt(1)])
   .nullable()
   .default(null);
+
+const devicesSchema = z.union([z.number().int().min(1), z.array(z.number().int().min(0))]).nullable().default(null);
+
+/**
+ * `trainer.devices` as the engine's device request: a list is GPU ids, a number a CPU worker
+ * count, null the default (one process). The one route from config (and `--gpus`/`--workers`,
+ * which set it) to `initEngine`/`planEngine`.
+ */
+export function trainerDevices(trainer: unknown): { gpus?: number[]; workers?: number } {
+  const node = (trainer ?? {}) as { devices?: unknown };
+  const parsed = devicesSchema.safeParse(node.devices ?? null);
+  if (!parsed.success) {
+    throw new ConfigError(`'trainer.devices' must be a list of GPU ids or a worker count (got ${JSON.stringify(node.devices)})`, {
+      path: 'trainer.devices',
+      key: 'devices',
+    });
+  }
+  const devices = parsed.data;
+  if (Array.isArray(devices)) return { gpus: devices };
+  return typeof devices === 'number' ? { workers: devices } : {};
+}
 
 /** Options of `trainer:` in config. Strict, so misspelled keys get "did you mean". */
 export const trainerOptionsSchema = z
@@ -35,8 +56,8 @@ export const trainerOptionsSchema = z
     /** Metric nodes (`{_target_: accuracy}`); default: accuracy. */
     metrics: z.array(componentRef<StreamingMetric>('metrics')).optional(),
     logEveryNSteps: z.number().int().min(1).default(50),
-    /** Read by the CLI/engine (which devices to run on); the loop ignores it. */
-    devices: z.union([z.number().int().min(1), z.array(z.number().int().min(0))]).nullable().default(null),
+    /** Which devices the run uses: GPU ids, or a CPU worker count. Read through `trainerDevices` (the engine's input). */
+    devices: devicesSchema,
     /** Metric that decides the "best" value kept in checkpoints and FitResult. */
     monitor: z.string().default('val/accuracy'),
     /** min/max for `monitor`; default: min when the name contains "loss", else max. */

@@ -5,7 +5,7 @@ import { FitLoop } from './fit-loop';
 import type { FitArgs, FitResult } from './fit-types';
 import { resolveLimit } from './loop-helpers';
 import { trainerOptionsSchema, type ResolvedTrainerOptions, type TrainerOptions } from './trainer-options';
-import type { Communicator, DataModule, LossFn, StreamingMetric, TrainableModel } from './types';
+import type { Communicator, DataModule, LossFn, StreamingMetric, TrainableModel } from '@kiln/contracts';
 
 export interface EvaluateArgs {
   model: TrainableModel;
@@ -18,18 +18,23 @@ export interface EvaluateArgs {
 /**
  * The training loop (not `model.fit`): forward, loss, gradients (accumulated, clipped),
  * optimizer step, LR schedule, EMA, validation, checkpoints, resume and fault handling.
- * Not registered: config `trainer:` holds its options.
+ * A component like any other (`trainer: {_target_: trainer, …}`); the run container injects
+ * its logger, run directory and communicator.
  */
 export class Trainer {
+  static readonly type = 'trainer';
+  static readonly description = 'the training loop (options: packages/trainer/README.md)';
   static readonly optionsSchema = trainerOptionsSchema;
   readonly options: ResolvedTrainerOptions;
-  private readonly logger: Logger;
-  private readonly runDir: string | undefined;
+  readonly logger: Logger;
+  readonly runDir: string | undefined;
+  readonly communicator: Communicator | undefined;
 
   constructor(options: TrainerOptions = {}, context: ComponentContext = {}) {
-    this.options = validateOptions(trainerOptionsSchema, options, { component: 'trainer', kind: 'trainer', path: 'trainer' });
+    this.options = validateOptions(trainerOptionsSchema, options, { component: 'trainer', kind: 'trainers', path: 'trainer' });
     this.logger = context.logger ?? silentLogger;
     this.runDir = context.runDir;
+    this.communicator = context.communicator as Communicator | undefined;
   }
 
   /** Metrics to use: explicit ones, the configured ones, or top-1 accuracy. */
@@ -44,7 +49,12 @@ export class Trainer {
   }
 
   async fit(args: FitArgs): Promise<FitResult> {
-    const loop = new FitLoop(this.options, args, { logger: this.logger, runDir: this.runDir }, this.metricsFor(args.metrics));
+    const loop = new FitLoop(
+      this.options,
+      { ...args, communicator: args.communicator ?? this.communicator },
+      { logger: this.logger, runDir: this.runDir },
+      this.metricsFor(args.metrics),
+    );
     return loop.run();
   }
 
@@ -60,7 +70,8 @@ export class Trainer {
 
   private async evaluateStage(args: EvaluateArgs, stage: 'fit' | 'test', prefix: 'val' | 'test'): Promise<Record<string, number>> {
     await args.data.setup(stage);
-    const comm = args.communicator && args.communicator.worldSize > 1 ? args.communicator : undefined;
+    const given = args.communicator ?? this.communicator;
+    const comm = given && given.worldSize > 1 ? given : undefined;
     const shard = comm ? { rank: comm.rank, worldSize: comm.worldSize } : undefined;
     const loader = prefix === 'val' ? args.data.valLoader(shard) : args.data.testLoader(shard);
     if (!loader) throw new ConfigError(`the data module has no ${prefix === 'val' ? 'validation' : 'test'} split`);

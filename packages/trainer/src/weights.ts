@@ -1,21 +1,17 @@
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
+import { setWeightsMap } from '@kiln/models';
 
-/** Writes arrays in `net.weights` order (checkpoints store order, since tfjs renames layers per process). */
+/**
+ * Writes arrays in `net.weights` order (checkpoints store order, since tfjs renames layers per
+ * process). The per-weight size check is `@kiln/models`' `setWeightsMap`, the one implementation.
+ */
 export function setWeightsOrdered(net: tf.LayersModel, arrays: Float32Array[]): void {
   if (arrays.length !== net.weights.length) {
     throw new Error(`expected ${net.weights.length} weight arrays, got ${arrays.length}`);
   }
-  net.weights.forEach((w, i) => assignWeight(w, arrays[i]));
-}
-
-function assignWeight(w: tf.LayerVariable, data: Float32Array): void {
-  const size = w.shape.reduce<number>((a, b) => a * (b ?? 1), 1);
-  if (data.length !== size) {
-    throw new Error(`weight '${w.name}' has shape [${w.shape.join(', ')}] (${size} values), got ${data.length}`);
-  }
-  tf.tidy(() => {
-    w.write(tf.tensor(data, w.shape as number[], w.dtype));
-  });
+  const named = new Map(net.weights.map((w, i) => [w.originalName, arrays[i]]));
+  if (named.size !== arrays.length) throw new Error(`the model '${net.name}' has two weights with the same name; cannot assign by position`);
+  setWeightsMap(net, named);
 }
 
 /** Trainable variables keyed by their (process-unique) name, as the optimizer sees them. */

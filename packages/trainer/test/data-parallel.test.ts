@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Callback, type TrainerView } from '../src/callback';
+import { Callback, type TrainerView } from '@kiln/contracts';
 import { Sgd } from '../src/optimizers/sgd';
 import { Trainer } from '../src/trainer';
-import type { Communicator } from '../src/types';
+import type { Communicator } from '@kiln/contracts';
 import { crossEntropy, FakeDataModule, tinyModel } from './fake-data';
 import { expectSameWeights, weightsOf } from './helpers';
 
@@ -30,6 +30,14 @@ function makeGroup(world: number): Communicator[] {
     async allReduceMean(arrays: Float32Array[]) {
       const all = await collective(rank, arrays);
       return arrays.map((a, i) => Float32Array.from(a, (_, j) => all.reduce((s, r) => s + r[i][j], 0) / world));
+    },
+    async allReduceSum(arrays: Float32Array[]) {
+      const all = await collective(rank, arrays);
+      return arrays.map((a, i) => Float32Array.from(a, (_, j) => all.reduce((s, r) => s + r[i][j], 0)));
+    },
+    async allGather<T>(value: T[]) {
+      // Rides on the array collective: every rank's list, by rank (values here are Float32Arrays).
+      return (await collective(rank, value as unknown as Float32Array[])) as unknown as T[][];
     },
     async broadcast(arrays: Float32Array[]) {
       return (await collective(rank, arrays))[0];

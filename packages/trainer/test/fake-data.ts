@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '@kiln/core';
-import type { Batch, DataLoader, DataModule, ShardOptions } from '../src/types';
+import type { Batch, DataLoader, DataModule, Shard } from '@kiln/contracts';
 
 export interface FakeDataOptions {
   trainSize?: number;
@@ -37,7 +37,7 @@ class FakeLoader implements DataLoader {
     private readonly batchSize: number,
     private readonly shuffle: boolean,
     private readonly seed: number,
-    private readonly shard?: ShardOptions,
+    private readonly shard?: Shard,
   ) {}
   get length(): number {
     return Math.ceil(this.data.labels.length / this.batchSize);
@@ -77,7 +77,7 @@ class FakeLoader implements DataLoader {
   }
 }
 
-/** A tiny in-memory DataModule implementing the CONTRACTS.md shapes. */
+/** A tiny in-memory DataModule implementing the @kiln/contracts shape. */
 export class FakeDataModule implements DataModule {
   readonly classes: string[];
   readonly numClasses: number;
@@ -113,7 +113,7 @@ export class FakeDataModule implements DataModule {
     this.setupCalls++;
   }
 
-  trainLoader(shard?: ShardOptions): DataLoader {
+  trainLoader(shard?: Shard): DataLoader {
     const { trainSize, numClasses, inputShape, seed, batchSize, shuffle } = this.o;
     this.train = new FakeLoader(makeSamples(trainSize, numClasses, inputShape, seed, 'train'), inputShape, batchSize, shuffle, seed, shard);
     if (this.pendingPosition) {
@@ -122,7 +122,7 @@ export class FakeDataModule implements DataModule {
     }
     return this.train;
   }
-  valLoader(shard?: ShardOptions): DataLoader | undefined {
+  valLoader(shard?: Shard): DataLoader | undefined {
     const { valSize, numClasses, inputShape, seed, batchSize } = this.o;
     if (valSize === 0) return undefined;
     this.val ??= new FakeLoader(makeSamples(valSize, numClasses, inputShape, seed, 'val'), inputShape, batchSize, false, seed, shard);

@@ -3,11 +3,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KilnError, Logger, memorySink, restoreMathRandom, seedEverything } from '@kiln/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Callback, type TrainerView } from '../src/callback';
+import { Callback, type TrainerView } from '@kiln/contracts';
 import { NonFiniteLossError } from '../src/errors';
 import { Sgd } from '../src/optimizers/sgd';
 import { Trainer } from '../src/trainer';
-import type { LossFn } from '../src/types';
+import type { LossFn } from '@kiln/contracts';
 import { crossEntropy, FakeDataModule, tinyModel } from './fake-data';
 import { expectSameWeights, removeTempDirs, tempDir, weightsOf } from './helpers';
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { memorySink, Logger, restoreMathRandom, seedEverything } from '@kiln/core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Callback, type TrainerView } from '../src/callback';
+import { Callback, type TrainerView } from '@kiln/contracts';
 import { Adam } from '../src/optimizers/adam';
 import { Sgd } from '../src/optimizers/sgd';
 import { CosineScheduler } from '../src/schedulers/cosine';

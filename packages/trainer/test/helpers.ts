@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Callback, type TrainerView } from '../src/callback';
+import { Callback, type TrainerView } from '@kiln/contracts';
 
 const created: string[] = [];
 

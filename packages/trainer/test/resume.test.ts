@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { restoreMathRandom, seedEverything } from '@kiln/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Callback, type TrainerView } from '../src/callback';
+import { Callback, type TrainerView } from '@kiln/contracts';
 import { loadCheckpoint } from '../src/checkpoint';
 import { TrainingInterruptedError } from '../src/errors';
 import { Adam } from '../src/optimizers/adam';

@@ -8,7 +8,7 @@ import { register as registerMetrics } from '@kiln/metrics';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadCheckpoint } from '../src/checkpoint';
 import { register } from '../src/register';
-import { restoreModelFromCheckpoint } from '../src/resume';
+import { restoreModelFromCheckpoint } from '../src/restore-model';
 import { trainFromConfig } from '../src/train-from-config';
 import { FakeDataModule, tinyModel } from './fake-data';
 import { removeTempDirs, tempDir } from './helpers';
@@ -69,8 +69,11 @@ describe('trainFromConfig', () => {
     const result = await trainFromConfig({ config: baseConfig(), registries: registries(), logger: new Logger({ sinks: [sink] }), runDir });
     expect(result.metrics['val/accuracy']).toBeGreaterThan(0.9);
     expect(result.metrics['val/f1']).toBeGreaterThan(0.9);
-    expect(result.monitor).toBe('val/accuracy');
-    expect(result.bestMetric).toBe(result.best?.value);
+    expect(result.best?.monitor).toBe('val/accuracy');
+    expect(result.best!.value).toBeGreaterThanOrEqual(result.metrics['val/accuracy']);
+    expect(Object.keys(result).sort()).toEqual(
+      ['bestCheckpointPath', 'best', 'epochsCompleted', 'globalStep', 'lastCheckpointPath', 'metrics', 'resumedFrom', 'stoppedEarly'].sort(),
+    );
     expect(result.bestCheckpointPath).toMatch(/epoch=\d{3}-val\/accuracy=|epoch=\d{3}-val_accuracy=|\.ckpt$/);
     expect(existsSync(join(runDir, 'checkpoints', 'last.ckpt'))).toBe(true);
     expect(existsSync(join(runDir, 'checkpoints', 'best.ckpt'))).toBe(true);

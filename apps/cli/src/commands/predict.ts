@@ -12,10 +12,11 @@ export const spec: CommandSpec = {
     image: 'image file, folder or glob (repeatable)',
     topk: 'classes per image (default 5, at most the class count)',
     ckpt: 'checkpoint file or run folder (default: best checkpoint of outputs/latest)',
+    import: 'module exporting register(registries) to load, e.g. custom layers (repeatable)',
     gpus: 'GPU id to run on',
   },
-  flags: {},
-  repeatable: ['image'],
+  flags: { 'trust-imports': "import the modules in the run's config.yaml `imports:` (runs that code)" },
+  repeatable: ['image', 'import'],
   positionals: false,
 };
 
@@ -32,7 +33,13 @@ export async function run(argv: string[]): Promise<number> {
     level: args.flags.has('debug') ? 'DEBUG' : 'WARN',
     sinks: [{ write: (_r, line) => process.stderr.write(line + '\n') }],
   });
-  const predictor = await loadPredictor({ ckpt: optionString(args, 'ckpt'), gpus, logger });
+  const predictor = await loadPredictor({
+    ckpt: optionString(args, 'ckpt'),
+    gpus,
+    logger,
+    imports: optionList(args, 'import'),
+    trustImports: args.flags.has('trust-imports'),
+  });
   const [h, w, c] = predictor.processor.outputShape;
   const k = predictor.classes.length;
   const results: Array<Record<string, unknown>> = [];

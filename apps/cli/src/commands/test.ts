@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Logger, UsageError, writeFileAtomic } from '@kiln/core';
-import { optionInt, optionNumber, optionString, parseOrHelp, type CommandSpec } from '../args';
+import { optionInt, optionList, optionNumber, optionString, parseOrHelp, type CommandSpec } from '../args';
 import { resolveUserPath } from '../paths';
 import { gpusOption } from '../devices';
 import { formatClassificationReport } from '@kiln/metrics';
@@ -10,6 +10,7 @@ import { loadPredictor } from '../predictor';
 import { compareToBaseline, readBaseline } from '../report/baseline';
 import { confusionPng } from '../report/confusion-png';
 import { markdownReport } from '../report/test-report';
+import { htmlReport } from '../report/html-report';
 
 export const spec: CommandSpec = {
   name: 'test',
@@ -17,16 +18,18 @@ export const spec: CommandSpec = {
   usage: 'kiln test --input=in.csv --output=out.csv [--gpus=0] [--ckpt=RUN_DIR|FILE] [--baseline=baseline.json]',
   valueOptions: {
     input: 'CSV with a path column (and optionally a label column)',
-    output: 'predictions CSV to write (reports go next to it: <name>.metrics.json, .report.md, .confusion.png)',
+    output: 'predictions CSV to write (reports go next to it: <name>.metrics.json, .report.md, .report.html, .confusion.png)',
     gpus: 'GPU id to run on (falls back to CPU with a WARN)',
     ckpt: 'checkpoint file or run folder (default: best checkpoint of outputs/latest)',
+    import: 'module exporting register(registries) to load, e.g. custom layers (repeatable)',
     baseline: 'metrics JSON to compare with; exit 1 when a metric fell more than --tolerance',
     tolerance: 'allowed drop in percentage points for --baseline (default 0.5)',
     'batch-size': 'images per forward pass (default 256)',
     'path-column': 'CSV column with image paths (default path)',
     'label-column': 'CSV column with labels (default label)',
   },
-  flags: {},
+  flags: { 'trust-imports': "import the modules in the run's config.yaml `imports:` (runs that code)" },
+  repeatable: ['import'],
   positionals: false,
 };
 
@@ -48,7 +51,13 @@ export async function run(argv: string[]): Promise<number> {
   const gpus = gpusOption(args);
 
   const logger = new Logger({ level: args.flags.has('debug') ? 'DEBUG' : 'INFO' });
-  const predictor = await loadPredictor({ ckpt: optionString(args, 'ckpt'), gpus, logger });
+  const predictor = await loadPredictor({
+    ckpt: optionString(args, 'ckpt'),
+    gpus,
+    logger,
+    imports: optionList(args, 'import'),
+    trustImports: args.flags.has('trust-imports'),
+  });
   const result = await evaluateCsv({
     input,
     predictor,
@@ -72,8 +81,12 @@ export async function run(argv: string[]): Promise<number> {
     `${stem}.report.md`,
     markdownReport({ input, checkpoint: predictor.checkpoint, report: result.report, metrics: result.metrics, confusion: result.confusion, classes: predictor.classes, badRows: result.badRows, confusionPng: pngName }),
   );
+  await writeFileAtomic(
+    `${stem}.report.html`,
+    await htmlReport({ input, checkpoint: predictor.checkpoint, report: result.report, metrics: result.metrics, confusion: result.confusion, classes: predictor.classes, badRows: result.badRows, confusionPng: `${stem}.confusion.png`, predictionsCsv: result.csv }),
+  );
   process.stdout.write(`\n${formatClassificationReport(result.report)}\n\n`);
-  logger.info(`reports: ${stem}.metrics.json, ${stem}.report.md, ${stem}.confusion.png`);
+  logger.info(`reports: ${stem}.metrics.json, ${stem}.report.md, ${stem}.report.html, ${stem}.confusion.png`);
   if (baseline) {
     const regressions = compareToBaseline(baseline, result.metrics, tolerance);
     if (regressions.length) {

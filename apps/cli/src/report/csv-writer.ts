@@ -1,3 +1,5 @@
+import { quoteCsv } from '@kiln/core';
+
 /** Characters that make spreadsheets treat a cell as a formula (CSV injection). */
 const FORMULA_START = /^[=+\-@\t\r]/;
 
@@ -6,10 +8,6 @@ export function escapeFormula(text: string): string {
   return FORMULA_START.test(text) ? `'${text}` : text;
 }
 
-/** RFC 4180 quoting: quote when the cell holds a comma, quote, CR or LF. */
-export function quoteCsv(cell: string): string {
-  return /[",\r\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell;
-}
 
 export type Cell = string | number | null | undefined;
 

@@ -11,6 +11,7 @@ import {
 import { resolveInterpolations } from './interpolate';
 import { cloneConfig, deepMerge, isPlainObject } from './merge';
 import { applyOverride, parseOverride, type Override } from './override';
+import { anchorImports } from './user-paths';
 
 /** Groups whose option files merge at the root (Hydra's `# @package _global_`). */
 export const GLOBAL_GROUPS: readonly string[] = ['experiment'];
@@ -101,7 +102,17 @@ export function composeConfig(options: ComposeOptions = {}): ComposeResult {
   return { config, overrides: tokens, choices };
 }
 
+/** Files merged at the root may list `imports:`; relative entries resolve against the file's folder. */
+function withAnchoredImports(file: ConfigFile): ConfigFile {
+  if (!('imports' in file.body)) return file;
+  return { ...file, body: { ...file.body, imports: anchorImports(file.body.imports, file.path) } };
+}
+
 function loadPrimary(options: ComposeOptions, configDir: string): ConfigFile {
+  return withAnchoredImports(readPrimary(options, configDir));
+}
+
+function readPrimary(options: ComposeOptions, configDir: string): ConfigFile {
   if (options.configFile) {
     const file = readConfigFile(options.configFile);
     if (file.defaults.length) {
@@ -186,15 +197,15 @@ function applyGlobalDefaults(items: Item[], configDir: string, fromCommandLine: 
       if (target) Object.assign(target, { option: e.option, from });
       else items.splice(items.indexOf(item), 0, { kind: 'group', group: e.group, option: e.option, optional: e.optional, from });
     }
-    globals.set(item, file);
+    globals.set(item, withAnchoredImports(file));
   }
   return globals;
 }
 
 /** `augmentation@data.augmentation=strong` → the override with `augmentation/strong.yaml` as its value. */
 function withGroupValue(o: Override, configDir: string): Override {
-  const node = loadGroupOption(configDir, o.group!, o.value as string, `command line '${o.token}'`).body;
-  return { ...o, value: node };
+  const file = loadGroupOption(configDir, o.group!, o.value as string, `command line '${o.token}'`);
+  return { ...o, value: file.isNull ? null : file.body };
 }
 
 function setSubChoice(subChoices: Map<string, string | null>, o: Override, configDir: string): void {
@@ -212,7 +223,8 @@ function mergeGroup(
   subChoices: ReadonlyMap<string, string | null>,
 ): Record<string, unknown> {
   if (item.optional && !findOptionFile(configDir, item.group, option)) return config;
-  const node = loadGroupOption(configDir, item.group, option, item.from, [], subChoices).body;
+  const file = loadGroupOption(configDir, item.group, option, item.from, [], subChoices);
+  const node = file.body;
   const segments = item.group.split('/');
   const out = cloneConfig(config);
   let parent = out;
@@ -221,6 +233,6 @@ function mergeGroup(
     parent = parent[seg] as Record<string, unknown>;
   }
   const last = segments[segments.length - 1];
-  parent[last] = item.replace ? cloneConfig(node) : deepMerge(parent[last] ?? {}, node);
+  parent[last] = file.isNull ? null : item.replace ? cloneConfig(node) : deepMerge(parent[last] ?? {}, node);
   return out;
 }

@@ -13,6 +13,8 @@ export interface ConfigFile {
   defaults: ReturnType<typeof parseDefaultsList>;
   /** `# @package _global_` header: the content merges at the root, not under the group key. */
   global: boolean;
+  /** The file's content is `null` (e.g. `scheduler/none.yaml`): choosing it sets the group's key to null. */
+  isNull?: boolean;
 }
 
 /** A path for messages: relative to the working directory when inside it, else as given. */
@@ -30,11 +32,14 @@ export function readConfigFile(path: string): ConfigFile {
   } catch (err) {
     throw new ConfigError(`Cannot read config file ${shown} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, {}, { cause: err });
   }
-  const value = parseYaml(text, shown) ?? {};
+  const parsed = parseYaml(text, shown);
+  // An explicit `null` document (not an empty file) means "this option disables the node".
+  const isNull = parsed === null && /^\s*(null|~)\s*$/m.test(text.replace(/#.*$/gm, ''));
+  const value = parsed ?? {};
   if (!isPlainObject(value)) throw new ConfigError(`${shown} must hold a map of keys, got ${Array.isArray(value) ? 'a list' : typeof value}`, {});
   const { defaults, ...body } = value;
   const global = /^\s*#\s*@package\s+_global_\s*$/m.test(text.split('\n').slice(0, 5).join('\n'));
-  return { path: shown, body, defaults: parseDefaultsList(defaults, shown), global };
+  return { path: shown, body, defaults: parseDefaultsList(defaults, shown), global, ...(isNull ? { isNull } : {}) };
 }
 
 export function groupDir(configDir: string, group: string): string {

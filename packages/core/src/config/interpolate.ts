@@ -1,7 +1,24 @@
 import { ConfigError } from '../errors';
 import { cloneConfig, isPlainObject } from './merge';
 import { joinPath, lookup, missingPathError } from './path';
-import { parseYaml } from './yaml-io';
+import { MAX_CONFIG_DEPTH, parseYaml } from './yaml-io';
+
+// Hostile or runaway configs (`a: ${b}${b}`, `b: ${c}${c}`, …) must fail fast, not fill memory.
+const MAX_REFERENCE_DEPTH = MAX_CONFIG_DEPTH;
+const MAX_STRING_LENGTH = 1 << 20;
+const MAX_COPIED_NODES = 1_000_000;
+
+/** Nodes in a config value (maps, lists, scalars), counting no further than `limit`. */
+function countNodes(value: unknown, limit: number): number {
+  let n = 0;
+  const stack = [value];
+  while (stack.length && n <= limit) {
+    const v = stack.pop();
+    n++;
+    if (v !== null && typeof v === 'object') stack.push(...Object.values(v));
+  }
+  return n;
+}
 
 export interface InterpolationOptions {
   /** Environment for `${env:VAR}` (default `process.env`). */
@@ -103,6 +120,8 @@ export function resolveInterpolations(config: unknown, options: InterpolationOpt
   const root = { value: cloneConfig(config) };
   const done = new Set<string>();
   const stack: string[] = [];
+  let evaluating = 0;
+  let copied = 0;
 
   const setAt = (segments: string[], value: unknown): void => {
     if (segments.length === 0) {
@@ -135,10 +154,26 @@ export function resolveInterpolations(config: unknown, options: InterpolationOpt
     const parts = splitInterpolations(text, key);
     const values = parts.map((p) => ('literal' in p ? p.literal : evaluate(p.expr, key)));
     if (parts.length === 1 && 'expr' in parts[0]) return values[0];
-    return values.map(embed).join('');
+    const pieces = values.map(embed);
+    const length = pieces.reduce((n, p) => n + p.length, 0);
+    if (length > MAX_STRING_LENGTH) {
+      throw new ConfigError(`Interpolation in '${key}' builds a text of ${length} characters (more than ${MAX_STRING_LENGTH}); check for references that repeat each other`, { path: key });
+    }
+    return pieces.join('');
   };
 
   const evaluate = (expr: string, key: string): unknown => {
+    if (++evaluating > MAX_REFERENCE_DEPTH) {
+      throw new ConfigError(`Interpolation in '${key}' nests or chains references more than ${MAX_REFERENCE_DEPTH} levels deep`, { path: key });
+    }
+    try {
+      return evaluateExpr(expr, key);
+    } finally {
+      evaluating--;
+    }
+  };
+
+  const evaluateExpr = (expr: string, key: string): unknown => {
     const shown = `\${${expr}}`;
     if (expr.startsWith('env:')) {
       const body = expr.slice(4);
@@ -164,7 +199,14 @@ export function resolveInterpolations(config: unknown, options: InterpolationOpt
       );
     }
     if (!lookup(root.value, segments).found) throw missingPathError(root.value, segments, `Interpolation ${shown} in '${key}' refers to a missing key`);
-    return cloneConfig(resolveAt(segments));
+    const value = resolveAt(segments);
+    if (value !== null && typeof value === 'object') {
+      copied += countNodes(value, MAX_COPIED_NODES);
+      if (copied > MAX_COPIED_NODES) {
+        throw new ConfigError(`Interpolations expand the config past ${MAX_COPIED_NODES} values (at '${key}': ${shown}); check for references that repeat each other`, { path: key });
+      }
+    }
+    return cloneConfig(value);
   };
 
   resolveAt([]);

@@ -89,6 +89,17 @@ describe('applyOverride', () => {
     expect(err.message).toMatch(/Cannot add '\+seed=1': 'seed' already exists \(value 42\)/);
   });
 
+  it("+key on a key that exists with value null is an error too, pointing at 'key=v' and '++key=v'", () => {
+    const withNull = () => ({ trainer: { ema: null } });
+    const err = errorOf(() => applyOverrides(withNull(), [parseOverride('+trainer.ema={decay: 0.999}')]));
+    expect(err).toBeInstanceOf(ConfigError);
+    expect(err.message).toMatch(/'trainer\.ema' already exists \(value null\)/);
+    expect(err.message).toContain("use 'trainer.ema={decay: 0.999}'");
+    expect(err.message).toContain("'++trainer.ema={decay: 0.999}'");
+    expect(applyOverrides(withNull(), [parseOverride('trainer.ema={decay: 0.999}')])).toEqual({ trainer: { ema: { decay: 0.999 } } });
+    expect(applyOverrides(withNull(), [parseOverride('++trainer.ema={decay: 0.999}')])).toEqual({ trainer: { ema: { decay: 0.999 } } });
+  });
+
   it('++key adds or overrides', () => {
     expect(apply('++seed=1').seed).toBe(1);
     expect(apply('++extra.a=2')).toMatchObject({ extra: { a: 2 } });

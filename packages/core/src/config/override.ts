@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors';
 import { isPlainObject } from './merge';
 import { childOf, joinPath, lookup, missingPathError } from './path';
-import { parseYamlValue, stringifyYaml } from './yaml-io';
+import { MAX_CONFIG_DEPTH, parseYamlValue, stringifyYaml } from './yaml-io';
 
 /** `key=v` sets an existing key, `+key=v` adds a new one, `++key=v` adds or sets, `~key` deletes. */
 export type OverrideOp = 'set' | 'add' | 'force' | 'delete';
@@ -51,6 +51,8 @@ export function parseOverride(token: string): Override {
   const path = key.slice(at + 1).split('.');
   const bad = path.findIndex((s) => s === '');
   if (bad >= 0) throw malformed(token, `empty segment in key '${key}' (check for '..' or a leading/trailing '.')`);
+  if (path.length > MAX_CONFIG_DEPTH) throw malformed(token, `key has ${path.length} segments (at most ${MAX_CONFIG_DEPTH})`);
+  if (path.includes('__proto__')) throw malformed(token, `'__proto__' is not allowed as a key`);
   const invalid = path.find((s) => !SEGMENT.test(s));
   if (invalid !== undefined) {
     throw malformed(token, `'${invalid}' in key '${key}' is not a valid key (letters, digits, '_', '-')`);
@@ -113,7 +115,8 @@ export function applyOverride(config: Record<string, unknown>, o: Override): voi
     case 'add':
       if (current.found) {
         throw new ConfigError(
-          `Cannot add '${o.token}': '${o.key}' already exists (value ${describe(current.value)}); use ${o.key}=… to change it or ++${o.key}=… to add-or-override`,
+          `Cannot add '${o.token}': '${o.key}' already exists (value ${describe(current.value)}); '+' only adds new keys — ` +
+            `to change it use '${o.token.trim().slice(1)}', or '+${o.token.trim()}' to add or replace`,
           { path: o.key, key: last },
         );
       }

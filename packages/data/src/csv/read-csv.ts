@@ -1,18 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { parse } from 'csv-parse/sync';
-import { DataError, didYouMean } from '@kiln/core';
+import { DataError } from '@kiln/core';
 import type { BadRow, Sample } from '../types';
-import { resolveImagePath } from './resolve-image-path';
+import { CsvColumns, type CsvColumnOptions } from './csv-columns';
+import { CsvParser, CsvSyntaxError } from './csv-parser';
 
-export interface ReadCsvOptions {
-  /** Header name or 0-based column index of the image path (default `path`). */
-  pathColumn?: string | number;
-  /** Header name or index of the label; `null` = no labels. A named column that is absent means no labels. */
-  labelColumn?: string | number | null;
+export interface ReadCsvOptions extends CsvColumnOptions {
   /** Folder image paths are relative to (default: the CSV's folder). */
   imageRoot?: string;
-  allowOutsideRoot?: boolean;
 }
 
 export interface CsvSamples {
@@ -23,78 +18,58 @@ export interface CsvSamples {
   hasLabels: boolean;
   /** Header names, or undefined when columns are given by index. */
   header?: string[];
+  /** Every data row's cells as written (untrimmed, paths unresolved); `records[row - 1]` is row `row`. */
+  records: string[][];
 }
 
-interface ParsedRecord {
-  record: string[];
-  info: { lines: number };
+/** The error for a file that cannot be opened, with the importer hint when it is missing. */
+export function csvOpenError(csvPath: string, err: unknown): DataError {
+  const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+  const hint = missing ? ' (public datasets: `kiln dataset import mnist|fashion-mnist|cifar10 --src=… --out=…` writes the CSVs)' : '';
+  return new DataError(`cannot read CSV ${csvPath}: ${missing ? 'file not found' : (err as Error).message}${hint}`, { cause: err });
+}
+
+export function csvSyntaxError(csvPath: string, err: unknown): DataError {
+  return new DataError(`${csvPath} is not a valid CSV: ${(err as Error).message}`, { cause: err });
 }
 
 /**
- * Reads an image CSV: UTF-8 BOM, quoted fields and CRLF are handled by csv-parse. A
- * header row is required unless both columns are given as indices. Rows that cannot be
- * used (ragged, empty path, path outside the root, empty label) land in `badRows`;
- * structural problems with the file itself throw `DataError`.
+ * Reads a (small) image CSV whole, keeping every column: UTF-8 BOM, quoted fields and CRLF
+ * are handled. A header row is required unless both columns are given as indices. Rows that
+ * cannot be used land in `badRows`; structural problems with the file throw `DataError`.
+ * Large training CSVs go through `readCsvIndex` (streamed, compact) instead.
  */
 export function readCsvSamples(csvPath: string, options: ReadCsvOptions = {}): CsvSamples {
-  const pathColumn = options.pathColumn ?? 'path';
-  const labelOpt = options.labelColumn === undefined ? 'label' : options.labelColumn;
-  const name = basename(csvPath);
   let text: string;
   try {
     text = readFileSync(csvPath, 'utf8');
   } catch (err) {
-    const missing = (err as NodeJS.ErrnoException).code === 'ENOENT';
-    const hint = missing ? ' (public datasets: `kiln dataset import mnist|fashion-mnist|cifar10 --src=… --out=…` writes the CSVs)' : '';
-    throw new DataError(`cannot read CSV ${csvPath}: ${missing ? 'file not found' : (err as Error).message}${hint}`, { cause: err });
+    throw csvOpenError(csvPath, err);
   }
-  let records: ParsedRecord[];
+  const records: Array<{ fields: string[]; line: number }> = [];
+  const parser = new CsvParser((fields, line) => records.push({ fields, line }));
   try {
-    records = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true, info: true }) as never;
+    parser.push(text);
+    parser.end();
   } catch (err) {
-    throw new DataError(`${csvPath} is not a valid CSV: ${(err as Error).message}`, { cause: err });
+    if (err instanceof CsvSyntaxError) throw csvSyntaxError(csvPath, err);
+    throw err;
   }
-  const hasHeader = typeof pathColumn === 'string' || typeof labelOpt === 'string';
-  let header: string[] | undefined;
-  if (hasHeader) {
-    const first = records.shift();
-    if (!first) throw new DataError(`${csvPath} is empty (a header row is required, e.g. 'path,label')`);
-    header = first.record.map((h) => h.trim());
-  }
-  const columnIndex = (col: string | number, what: string, required: boolean): number => {
-    if (typeof col === 'number') return col;
-    const i = header!.indexOf(col);
-    if (i < 0 && required) {
-      throw new DataError(
-        `${csvPath} has no '${col}' column for the ${what}${didYouMean(col, header!)}; columns: ${header!.join(', ')}`,
-      );
-    }
-    return i;
-  };
-  const pathIdx = columnIndex(pathColumn, 'image path', true);
-  const labelIdx = labelOpt === null ? -1 : columnIndex(labelOpt, 'label', false);
-  const hasLabels = labelIdx >= 0;
   const root = resolve(options.imageRoot ?? dirname(resolve(csvPath)));
+  const wantsHeader = CsvColumns.wantsHeader(options);
+  const headerRecord = wantsHeader ? records.shift()?.fields : undefined;
+  const cols = CsvColumns.create(csvPath, basename(csvPath), root, options, headerRecord);
   const samples: Sample[] = [];
   const badRows: BadRow[] = [];
-  records.forEach(({ record, info }, i) => {
+  records.forEach(({ fields, line }, i) => {
     const row = i + 1;
-    const cell = (record[pathIdx] ?? '').trim();
-    const bad = (reason: string) => badRows.push({ row, path: cell, reason: `${name} row ${row} (line ${info.lines}): ${reason}` });
-    if (header && record.length !== header.length) {
-      return bad(`has ${record.length} fields but the header has ${header.length} (ragged row)`);
-    }
-    if (record.length <= Math.max(pathIdx, labelIdx)) return bad(`has only ${record.length} fields`);
-    if (cell === '') return bad('empty image path');
-    const label = hasLabels ? record[labelIdx].trim() : undefined;
-    if (hasLabels && label === '') return bad('empty label');
-    const resolved = resolveImagePath(cell, root, options.allowOutsideRoot ?? false);
-    if ('reason' in resolved) return bad(`${cell}: ${resolved.reason}`);
+    const r = cols.check(fields, row, line);
+    if ('reason' in r) return void badRows.push({ row, path: r.cell, reason: r.reason });
     const meta: Record<string, string> = {};
-    record.forEach((v, c) => {
-      if (c !== pathIdx && c !== labelIdx) meta[header ? header[c] : String(c)] = v;
+    fields.forEach((v, c) => {
+      if (c !== cols.pathIdx && c !== cols.labelIdx) meta[cols.header ? cols.header[c] : String(c)] = v;
     });
-    samples.push({ row, path: resolved.path, label, meta });
+    samples.push({ row, path: r.path, label: r.label, meta });
   });
-  return { samples, badRows, totalRows: records.length, hasLabels, header };
+  return { samples, badRows, totalRows: records.length, hasLabels: cols.hasLabels, header: cols.header, records: records.map((r) => r.fields) };
 }

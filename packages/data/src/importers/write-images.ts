@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { writeFileAtomic } from '@kiln/core';
+import { quoteCsv, writeFileAtomic } from '@kiln/core';
 import { mapLimited } from '../loader/limiter';
 
 /** A folder-safe version of a class name ("T-shirt/top" → "T-shirt_top"). */
@@ -9,9 +9,6 @@ export function classDirName(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]+/g, '_') || '_';
 }
 
-export function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
 
 export interface ImportedImage {
   /** Interleaved HWC 8-bit pixels. */
@@ -44,7 +41,7 @@ export async function writeImageSplit(
     await writeFile(join(outDir, rels[i]), png);
   });
   const csvPath = join(outDir, `${split}.csv`);
-  const lines = images.map(({ label }, i) => `${csvField(rels[i])},${csvField(classes[label])}`);
+  const lines = images.map(({ label }, i) => `${quoteCsv(rels[i])},${quoteCsv(classes[label])}`);
   await writeFileAtomic(csvPath, `path,label\n${lines.join('\n')}\n`);
   return { csvPath, count: images.length };
 }

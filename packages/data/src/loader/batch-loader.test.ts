@@ -6,8 +6,8 @@ import { BatchLoader, type LoaderSource } from './batch-loader';
 function source(n: number): LoaderSource & { loads: number } {
   const src = {
     size: n,
-    rows: Array.from({ length: n }, (_, i) => i + 1),
-    paths: Array.from({ length: n }, (_, i) => `p${i}`),
+    row: (i: number) => i + 1,
+    path: (i: number) => `p${i}`,
     labels: Int32Array.from({ length: n }, (_, i) => i % 3),
     loads: 0,
     load(i: number): Promise<RawImage> {

@@ -1,37 +1,11 @@
 import { DataError, Rng } from '@kiln/core';
-import { rawToImage, type ImageProcessor, type RawImage, type Transform } from '@kiln/processors';
-import type { Batch, DataLoader, Shard } from '../types';
-import type { BatchTransform } from './batch-transforms';
+import { applyBatchTransforms, oneHot } from '@kiln/augmentation';
+import { ImageDecodeError, rawToImage, type ImageProcessor, type RawImage } from '@kiln/processors';
+import type { Batch, DataLoader } from '../types';
 import { Limiter } from './limiter';
+import type { BatchLoaderOptions, LoaderPosition, LoaderSource, LoaderStats } from './loader-types';
 
-/** The samples a loader walks over; `load` reads from the cache or decodes. */
-export interface LoaderSource {
-  readonly size: number;
-  readonly rows: number[];
-  readonly paths: string[];
-  readonly labels?: Int32Array;
-  load(index: number): Promise<RawImage>;
-}
-
-export interface BatchLoaderOptions {
-  batchSize: number;
-  shuffle: boolean;
-  dropLast: boolean;
-  seed: number;
-  /** Batches prepared ahead while the consumer works on the current one. */
-  prefetch: number;
-  /** Images decoded at once. */
-  decodeConcurrency: number;
-  augment?: Transform;
-  batchTransforms?: BatchTransform[];
-  numClasses: number;
-  shard?: Shard;
-}
-
-export interface LoaderPosition {
-  epoch: number;
-  batchIndex: number;
-}
+export type { BatchLoaderOptions, LoaderPosition, LoaderSource, LoaderStats } from './loader-types';
 
 /**
  * Seeded, resumable batch iterator. The order of epoch e is `Rng(seed, 'shuffle', e)`'s
@@ -43,6 +17,7 @@ export interface LoaderPosition {
 export class BatchLoader implements DataLoader {
   private epoch = 0;
   private batchIndex = 0;
+  private counters = freshCounters(0);
 
   constructor(
     private readonly source: LoaderSource,
@@ -88,34 +63,106 @@ export class BatchLoader implements DataLoader {
   /** The sample indices of epoch `epoch`, in order. */
   orderFor(epoch: number): Int32Array {
     const n = this.source.size;
-    if (!this.options.shuffle) return Int32Array.from({ length: n }, (_, i) => i);
-    return Int32Array.from(new Rng(this.options.seed, 'shuffle', epoch).permutation(n));
+    const order = Int32Array.from({ length: n }, (_, i) => i);
+    if (!this.options.shuffle) return order;
+    // Rng.permutation's Fisher–Yates, draw for draw, in place on a typed array (no 1M-element JS array).
+    const rng = new Rng(this.options.seed, 'shuffle', epoch);
+    for (let i = n - 1; i > 0; i--) {
+      const j = rng.int(i + 1);
+      const t = order[i];
+      order[i] = order[j];
+      order[j] = t;
+    }
+    return order;
+  }
+
+  /** Counters for the epoch in progress (or the last one finished). */
+  stats(): LoaderStats {
+    return { ...this.counters, droppedTotal: this.source.bad?.foundWhileLoading ?? 0 };
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<Batch> {
     const epoch = this.epoch;
     const order = this.orderFor(epoch);
-    const limiter = new Limiter(this.options.decodeConcurrency);
+    // With a worker pool, every image of the prefetched batches is handed over at once: the main
+    // thread cannot hand out more while a synchronous model step holds it, so what is in flight
+    // when the step starts is all the workers can do during it.
+    const { decodeConcurrency, prefetch, batchSize } = this.options;
+    const limiter = new Limiter(this.options.offload ? Math.max(decodeConcurrency, (prefetch + 1) * batchSize) : decodeConcurrency);
     const total = this.length;
     const pending: Array<Promise<Batch>> = [];
     let next = this.batchIndex;
+    if (this.counters.epoch !== epoch || next === 0) this.counters = freshCounters(epoch);
     const enqueue = () => {
       const p = this.makeBatch(order, epoch, next++, limiter);
       p.catch(() => undefined); // a prefetched failure is reported when awaited, not as unhandled
       pending.push(p);
     };
+    let lastYield = -1;
     while (next < total || pending.length > 0) {
+      const asked = performance.now();
+      if (lastYield >= 0) this.counters.busyMs += asked - lastYield;
       if (pending.length === 0) enqueue();
       const batch = await pending.shift()!;
       while (next < total && pending.length < this.options.prefetch) enqueue();
       this.batchIndex = next - pending.length;
+      const c = this.counters;
+      c.lastWaitMs = performance.now() - asked;
+      c.waitMs += c.lastWaitMs;
+      c.steps++;
+      lastYield = performance.now();
       yield batch;
     }
+    if (lastYield >= 0) this.counters.busyMs += performance.now() - lastYield;
+    this.summarize();
     // A finished epoch moves on, so a trainer that forgets setEpoch still reshuffles.
     if (this.epoch === epoch) {
       this.epoch = epoch + 1;
       this.batchIndex = 0;
     }
+  }
+
+  private summarize(): void {
+    const { logger, name } = this.options;
+    if (!logger) return;
+    const c = this.counters;
+    const share = c.waitMs + c.busyMs > 0 ? (100 * c.waitMs) / (c.waitMs + c.busyMs) : 0;
+    const dropped = c.dropped ? `, dropped ${c.dropped} undecodable image(s) (${this.stats().droppedTotal} so far)` : '';
+    logger.info(
+      `${name ?? 'loader'} epoch ${c.epoch}: ${c.steps} batches, waited ${(c.waitMs / 1000).toFixed(2)} s for data ` +
+        `(${share.toFixed(1)}% of the epoch)${dropped}`,
+    );
+  }
+
+  /**
+   * Loads the sample at position p of the epoch order. An image that fails to decode is dropped
+   * (WARN, counted toward maxBadFraction) and the slot takes the next sample of the order that
+   * decodes: a function of the seed and of which files are bad only, so a resumed run gets the
+   * same batches.
+   */
+  private async loadSlot<T>(
+    order: Int32Array,
+    p: number,
+    limiter: Limiter,
+    load: (idx: number) => Promise<T>,
+  ): Promise<{ idx: number; value: T }> {
+    const { source } = this;
+    const n = order.length;
+    for (let k = 0; k < n; k++) {
+      const idx = order[(p + k) % n];
+      const row = source.row(idx);
+      if (source.bad?.has(row)) continue;
+      try {
+        return { idx, value: await limiter.run(() => load(idx)) };
+      } catch (err) {
+        if (!(err instanceof ImageDecodeError) || !source.bad) {
+          throw new DataError(`row ${row} (${source.path(idx)}): ${(err as Error).message}`, { cause: err });
+        }
+        if (!source.bad.has(row)) this.counters.dropped++;
+        source.bad.add(row, source.path(idx), err.message);
+      }
+    }
+    throw new DataError('no image of the dataset could be decoded');
   }
 
   private async makeBatch(order: Int32Array, epoch: number, b: number, limiter: Limiter): Promise<Batch> {
@@ -124,50 +171,54 @@ export class BatchLoader implements DataLoader {
     const len = Math.min(batchSize, order.length - start);
     const from = shard ? start + Math.floor((shard.rank * len) / shard.worldSize) : start;
     const to = shard ? start + Math.floor(((shard.rank + 1) * len) / shard.worldSize) : start + len;
-    const indices = order.subarray(from, to);
+    const count = to - from;
     const [h, w, c] = this.processor.outputShape;
     const per = h * w * c;
-    const images = new Float32Array(indices.length * per);
-    await Promise.all(
-      Array.from(indices, (idx, j) =>
-        limiter
-          .run(() => this.source.load(idx))
-          .then((raw) => {
-            if (augment) {
-              const image = augment.apply(rawToImage(raw), new Rng(seed, 'augment', epoch, idx));
-              this.processor.normalizeInto(image, images, j * per);
-            } else {
-              this.processor.normalizeInto(raw, images, j * per);
-            }
-          })
-          .catch((err: unknown) => {
-            throw new DataError(`row ${this.source.rows[idx]} (${this.source.paths[idx]}): ${(err as Error).message}`, {
-              cause: err,
-            });
-          }),
-      ),
-    );
+    const images = new Float32Array(count * per);
+    const picked = new Int32Array(count);
+    const offload = this.options.offload && this.source.loadProcessed && (await (this.source.offloadReady?.() ?? true));
+    const fill = async (j: number): Promise<void> => {
+      if (offload) {
+        // decode + augment + normalise in a worker thread
+        const rngFor = (idx: number) => (augment ? [seed, 'augment', epoch, idx] : undefined);
+        const { idx, value } = await this.loadSlot(order, from + j, limiter, (i) => this.source.loadProcessed!(i, rngFor(i)));
+        picked[j] = idx;
+        images.set(value, j * per);
+        return;
+      }
+      const { idx, value: raw } = await this.loadSlot(order, from + j, limiter, (i) => this.source.load(i));
+      picked[j] = idx;
+      try {
+        const image = augment ? augment.apply(rawToImage(raw), new Rng(seed, 'augment', epoch, idx)) : raw;
+        this.processor.normalizeInto(image, images, j * per);
+      } catch (err) {
+        throw new DataError(`row ${this.source.row(idx)} (${this.source.path(idx)}): ${(err as Error).message}`, { cause: err });
+      }
+    };
+    await Promise.all(Array.from({ length: count }, (_, j) => fill(j)));
     const batch: Batch = {
       images,
-      shape: [indices.length, h, w, c],
-      rows: Array.from(indices, (i) => this.source.rows[i]),
-      paths: Array.from(indices, (i) => this.source.paths[i]),
+      shape: [count, h, w, c],
+      rows: Array.from(picked, (i) => this.source.row(i)),
+      paths: Array.from(picked, (i) => this.source.path(i)),
     };
     const labels = this.source.labels;
-    if (labels) batch.labels = Int32Array.from(indices, (i) => labels[i]);
+    if (labels) batch.labels = Int32Array.from(picked, (i) => labels[i]);
     const transforms = this.options.batchTransforms ?? [];
-    if (transforms.length > 0 && batch.labels && indices.length > 0) {
+    if (transforms.length > 0 && batch.labels && count > 0) {
       const k = this.options.numClasses;
-      let targets: Float32Array = new Float32Array(indices.length * k);
-      batch.labels.forEach((label, i) => (targets[i * k + label] = 1));
-      let imgs: Float32Array = images;
-      const rng = new Rng(seed, 'batch', epoch, b);
-      for (const t of transforms) {
-        ({ images: imgs, targets } = t.applyBatch({ images: imgs, shape: batch.shape, targets, numClasses: k }, rng));
-      }
-      batch.images = imgs;
-      batch.targets = targets;
+      const mixed = applyBatchTransforms(
+        transforms,
+        { images, shape: batch.shape, targets: oneHot(batch.labels, k), numClasses: k },
+        new Rng(seed, 'batch', epoch, b),
+      );
+      batch.images = mixed.images;
+      batch.targets = mixed.targets;
     }
     return batch;
   }
+}
+
+function freshCounters(epoch: number): Omit<LoaderStats, 'droppedTotal'> {
+  return { epoch, steps: 0, lastWaitMs: 0, waitMs: 0, busyMs: 0, dropped: 0 };
 }

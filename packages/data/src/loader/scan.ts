@@ -1,47 +1,36 @@
-import { ImageDecodeError, type ImageProcessor, type RawImage } from '@kiln/processors';
-import type { BadRow, Sample } from '../types';
-import { mapLimited } from './limiter';
-
-export interface ScanResult {
-  samples: Sample[];
-  /** Index in the input of each kept sample. */
-  kept: number[];
-  /** Decoded pixels per kept sample (only when `keep`). */
-  raws?: RawImage[];
-  badRows: BadRow[];
-}
+import { ImageDecodeError } from '@kiln/processors';
+import type { RowIndex } from '../index/row-index';
+import { Limiter } from './limiter';
 
 /**
- * Decodes every sample once: missing, empty, non-image, truncated and oversized files
- * become bad rows before training starts. With `keep`, the decoded pixels are returned
- * for the in-memory cache, so the check costs nothing extra.
+ * `verify: decode`: decodes every entry once. Returns the reason per undecodable entry
+ * (missing, empty, non-image, truncated, oversized); `onDecoded` receives the pixels of the
+ * others (to fill a cache, so the check costs nothing extra).
  */
-export async function scanSamples(
-  samples: Sample[],
-  processor: ImageProcessor,
-  options: { concurrency: number; keep: boolean; csvName: string },
-): Promise<ScanResult> {
-  const results = await mapLimited(samples, options.concurrency, async (s) => {
-    try {
-      return { raw: await processor.decodeRaw(s.path) };
-    } catch (err) {
-      if (!(err instanceof ImageDecodeError)) throw err;
-      return { error: err };
-    }
-  });
-  const keptSamples: Sample[] = [];
-  const kept: number[] = [];
-  const raws: RawImage[] = [];
-  const badRows: BadRow[] = [];
-  results.forEach((r, i) => {
-    const s = samples[i];
-    if (r.raw) {
-      keptSamples.push(s);
-      kept.push(i);
-      if (options.keep) raws.push(r.raw);
-    } else {
-      badRows.push({ row: s.row, path: s.path, reason: `${options.csvName} row ${s.row}: ${r.error!.message}` });
-    }
-  });
-  return { samples: keptSamples, kept, raws: options.keep ? raws : undefined, badRows };
+export async function decodePass(
+  index: RowIndex,
+  processor: { decodeRaw(path: string): Promise<{ data: Uint8Array }> },
+  concurrency: number,
+  onDecoded?: (i: number, data: Uint8Array) => void | Promise<void>,
+): Promise<Map<number, string>> {
+  const failed = new Map<number, string>();
+  const limiter = new Limiter(concurrency);
+  const jobs: Array<Promise<void>> = [];
+  for (let i = 0; i < index.size; i++) {
+    jobs.push(
+      limiter.run(async () => {
+        try {
+          const raw = await processor.decodeRaw(index.path(i));
+          await onDecoded?.(i, raw.data);
+        } catch (err) {
+          if (!(err instanceof ImageDecodeError)) throw err;
+          failed.set(i, err.message);
+        }
+      }),
+    );
+    // Bounded memory: never more than a few thousand promises pending.
+    if (jobs.length >= 4096) await Promise.all(jobs.splice(0));
+  }
+  await Promise.all(jobs);
+  return failed;
 }

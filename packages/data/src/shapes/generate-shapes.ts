@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -25,6 +25,8 @@ export interface ShapesManifest extends ShapesSpec {
   counts: Record<'train' | 'val' | 'test', number>;
   /** sha256 over every file's path and bytes, in order: equal hashes = identical datasets. */
   contentHash: string;
+  /** `shuffled`: CSV rows in a seeded random order (older datasets listed them by class). */
+  csvOrder?: 'shuffled';
 }
 
 /** `$KILN_CACHE_DIR` (default `~/.cache/kiln`) + `/datasets/shapes-v2-<seed>-<train>-<val>-<test>`. */
@@ -48,10 +50,12 @@ export async function ensureShapesDataset(
   const existing = readManifest(root);
   if (existing) {
     checkSpec(existing, spec, root);
-    return existing;
+    return existing.csvOrder === 'shuffled' ? existing : upgradeCsvOrder(root, existing, logger);
   }
   const started = Date.now();
-  const tmp = `${root}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  // not Math.random: after seedEverything that is the run's stream, and a draw here would make the
+  // first run (the one that generates) train differently from every later one
+  const tmp = `${root}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
   try {
     const manifest = await generateShapes(tmp, spec);
     try {
@@ -74,19 +78,11 @@ export async function ensureShapesDataset(
 
 /** Generates the dataset into `dir` (which must not exist yet or be empty): PNGs, CSVs, manifest.json. */
 export async function generateShapes(dir: string, spec: ShapesSpec): Promise<ShapesManifest> {
-  const jobs: Array<{ split: (typeof SPLITS)[number]; cls: (typeof SHAPE_CLASSES)[number]; n: number; rel: string }> = [];
-  const perClass = { train: spec.trainPerClass, val: spec.valPerClass, test: spec.testPerClass };
-  for (const split of SPLITS) {
-    for (const cls of SHAPE_CLASSES) {
-      await mkdir(join(dir, split, cls), { recursive: true });
-      for (let n = 0; n < perClass[split]; n++) {
-        jobs.push({ split, cls, n, rel: `${split}/${cls}/${String(n).padStart(5, '0')}.png` });
-      }
-    }
-  }
+  const jobs = shapesJobs(spec);
+  for (const split of SPLITS) for (const cls of SHAPE_CLASSES) await mkdir(join(dir, split, cls), { recursive: true });
   const size = SHAPES_IMAGE_SIZE;
   const digests = await mapLimited(jobs, 8, async (job) => {
-    const pixels = renderShape(job.cls, new Rng(spec.seed, SHAPES_VERSION, job.split, job.cls, job.n), size);
+    const pixels = renderShape(job.cls as (typeof SHAPE_CLASSES)[number], new Rng(spec.seed, SHAPES_VERSION, job.split, job.cls, job.n), size);
     const png = await sharp(pixels, { raw: { width: size, height: size, channels: 3 } })
       .png({ compressionLevel: 6, adaptiveFiltering: false })
       .toBuffer();
@@ -96,8 +92,7 @@ export async function generateShapes(dir: string, spec: ShapesSpec): Promise<Sha
   const hash = createHash('sha256');
   jobs.forEach((job, i) => hash.update(`${job.rel}\0${digests[i]}\n`));
   for (const split of SPLITS) {
-    const rows = jobs.filter((j) => j.split === split).map((j) => `${j.rel},${j.cls}`);
-    const csv = `path,label\n${rows.join('\n')}\n`;
+    const csv = shapesCsv(jobs, split, spec.seed);
     hash.update(csv);
     await writeFile(join(dir, `${split}.csv`), csv);
   }
@@ -112,9 +107,47 @@ export async function generateShapes(dir: string, spec: ShapesSpec): Promise<Sha
       test: spec.testPerClass * SHAPE_CLASSES.length,
     },
     contentHash: hash.digest('hex'),
+    csvOrder: 'shuffled',
   };
   // Written last: its presence marks a complete dataset.
   await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  return manifest;
+}
+
+/**
+ * A split's CSV, rows in a seeded random order: a loader that reads only its first batches
+ * (fast dev run, `limitValBatches`) still sees every class.
+ */
+function shapesCsv(jobs: Array<{ split: string; cls: string; rel: string }>, split: string, seed: number): string {
+  const rows = jobs.filter((j) => j.split === split).map((j) => `${j.rel},${j.cls}`);
+  return `path,label\n${new Rng(seed, 'shapes-csv-order', split).shuffle(rows).join('\n')}\n`;
+}
+
+function shapesJobs(spec: ShapesSpec): Array<{ split: (typeof SPLITS)[number]; cls: string; n: number; rel: string }> {
+  const perClass = { train: spec.trainPerClass, val: spec.valPerClass, test: spec.testPerClass };
+  return SPLITS.flatMap((split) =>
+    SHAPE_CLASSES.flatMap((cls) =>
+      Array.from({ length: perClass[split] }, (_, n) => ({ split, cls, n, rel: `${split}/${cls}/${String(n).padStart(5, '0')}.png` })),
+    ),
+  );
+}
+
+/** A dataset generated before CSVs were shuffled: rewrite its CSVs (atomically) and manifest; the images stay. */
+async function upgradeCsvOrder(root: string, old: ShapesManifest, logger: Logger): Promise<ShapesManifest> {
+  const jobs = shapesJobs(old);
+  const hash = createHash('sha256');
+  for (const job of jobs) hash.update(`${job.rel}\0${createHash('sha256').update(readFileSync(join(root, job.rel))).digest('hex')}\n`);
+  const suffix = `.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  for (const split of SPLITS) {
+    const csv = shapesCsv(jobs, split, old.seed);
+    hash.update(csv);
+    await writeFile(join(root, `${split}.csv${suffix}`), csv);
+    await rename(join(root, `${split}.csv${suffix}`), join(root, `${split}.csv`));
+  }
+  const manifest: ShapesManifest = { ...old, contentHash: hash.digest('hex'), csvOrder: 'shuffled' };
+  await writeFile(join(root, `manifest.json${suffix}`), JSON.stringify(manifest, null, 2) + '\n');
+  await rename(join(root, `manifest.json${suffix}`), join(root, 'manifest.json'));
+  logger.info(`shapes dataset ${root}: CSV rows shuffled (seeded); images unchanged`);
   return manifest;
 }
 

@@ -17,7 +17,8 @@ const optionsSchema = z
     testPerClass: z.number().int().min(0).default(100),
     seed: z.number().int().default(0).describe("the dataset's own seed (independent of the run seed)"),
     ...sharedShape,
-    cache: z.enum(['none', 'memory']).default('memory'),
+    cache: z.enum(['none', 'memory', 'disk']).default('memory'),
+    verify: z.enum(['stat', 'decode', 'none']).default('decode').describe('decode: fills the memory cache up front (13 MB)'),
     processor: componentRef('processors').optional().describe('default: {_target_: image, size: [32, 32]}'),
   })
   .strict();

@@ -2,24 +2,7 @@ import { ENV_RANK, ENV_WORLD_SIZE, isCollectiveReply } from './messages';
 import { ENV_COMM_DIR, reduceSharedFiles, sharedFile, sharedMinFloats, writeArrays } from './shared-files';
 import type { CollectiveOp, CollectiveReply, CollectiveRequest } from './messages';
 
-/**
- * Collective operations among data-parallel workers. Every rank must call the same
- * operations in the same order (like MPI/NCCL collectives).
- */
-export interface Communicator {
-  readonly rank: number;
-  readonly worldSize: number;
-  /** Element-wise mean over ranks (gradient averaging). Same array count and lengths on every rank. */
-  allReduceMean(arrays: Float32Array[]): Promise<Float32Array[]>;
-  /** Element-wise sum over ranks (metric states, counts). */
-  allReduceSum(arrays: Float32Array[]): Promise<Float32Array[]>;
-  /** Every rank receives `root`'s arrays (initial weights). */
-  broadcast(arrays: Float32Array[], root?: number): Promise<Float32Array[]>;
-  /** Resolves once every rank has reached it. */
-  barrier(): Promise<void>;
-  /** Every rank's `value`, indexed by rank (numbers, or Float32Arrays such as metric states). */
-  allGather<T = number>(value: T[]): Promise<T[][]>;
-}
+import type { Communicator } from '@kiln/contracts';
 
 const copy = (arrays: Float32Array[]): Float32Array[] => arrays.map((a) => Float32Array.from(a));
 
@@ -81,11 +64,11 @@ export class IpcCommunicator implements Communicator {
       if (message.error) waiter.reject(new Error(`collective #${message.seq} failed: ${message.error}`));
       else waiter.resolve(message);
     });
-    channel.on('disconnect', () => this.close('the parent process disconnected'));
+    channel.on('disconnect', () => this.abort('the parent process disconnected'));
     this.channel.channel?.unref();
   }
 
-  private close(reason: string): void {
+  private abort(reason: string): void {
     this.closedReason = reason;
     for (const [seq, waiter] of this.waiters) waiter.reject(new Error(`collective #${seq} aborted: ${reason}`));
     this.waiters.clear();

@@ -1,0 +1,137 @@
+import * as tf from '@tensorflow/tfjs';
+import { KilnError } from '@kiln/core';
+import type { Batch } from '@kiln/contracts';
+import { isOutOfMemoryError } from '@kiln/engine';
+import { batchGradients, type BatchGradients } from './batch-gradients';
+import { allReduceGradients } from './distributed';
+import type { WeightEma } from './ema';
+import { NonFiniteLossError } from './errors';
+import type { FitContext } from './fit-context';
+import type { FitState } from './fit-state';
+import { accumulate, clipByGlobalNorm, clipByValue, disposeGrads } from './gradients';
+
+/**
+ * Turns batches into optimizer steps: gradients (retried as smaller micro-batches on out of
+ * memory), accumulation over `accumulateGradBatches`, the cross-rank average, clipping, the
+ * scheduled LR, the optimizer update and EMA.
+ */
+export class StepRunner {
+  private pending: Map<string, tf.Tensor> | undefined;
+  private pendingBatches = 0;
+  private pendingLossSum = 0;
+
+  constructor(
+    private readonly ctx: FitContext,
+    private readonly state: FitState,
+    private readonly ema: () => WeightEma | undefined,
+  ) {}
+
+  /** Gradients are waiting for the rest of an accumulation window. */
+  get hasPending(): boolean {
+    return this.pending !== undefined;
+  }
+
+  /** Gradients for one batch, accumulated; steps the optimizer at accumulation boundaries. Returns the batch loss. */
+  async trainBatch(batch: Batch, b: number, last: boolean): Promise<number> {
+    const { state } = this;
+    const result = this.gradientsWithRetry(batch, b);
+    const n = batch.shape[0];
+    if (!this.ctx.comm && !Number.isFinite(result.loss)) {
+      disposeGrads(result.grads);
+      throw new NonFiniteLossError(result.loss, state.epoch, state.globalStep, b);
+    }
+    this.pending = accumulate(this.pending, result.grads);
+    this.pendingBatches++;
+    this.pendingLossSum += result.loss;
+    state.epochSums.loss += result.loss * n;
+    state.epochSums.correct += result.correct;
+    state.epochSums.count += n;
+    if (this.pendingBatches >= this.ctx.o.accumulateGradBatches || last) await this.step(b);
+    return result.loss;
+  }
+
+  /** Steps on what is pending (an epoch that ended inside an accumulation window). */
+  async flush(b: number): Promise<void> {
+    if (this.pending) await this.step(b);
+  }
+
+  dispose(): void {
+    disposeGrads(this.pending);
+    this.pending = undefined;
+  }
+
+  private gradientsWithRetry(batch: Batch, b: number): BatchGradients {
+    const { ctx, state } = this;
+    const n = batch.shape[0];
+    let micro = Math.min(state.microBatch ?? n, n);
+    const task = {
+      net: ctx.net,
+      loss: ctx.args.loss,
+      vars: ctx.vars,
+      numClasses: ctx.args.data.numClasses,
+      scale: 1 / ctx.o.accumulateGradBatches,
+      where: `train epoch ${state.epoch} batch ${b}`,
+    };
+    for (;;) {
+      // Batch-norm statistics move during the forward pass; keep them to undo a failed attempt.
+      const frozen = ctx.net.nonTrainableWeights.map((w) => tf.keep(w.read().clone()));
+      try {
+        const out = batchGradients(task, batch, micro);
+        tf.dispose(frozen);
+        return out;
+      } catch (err) {
+        if (!isOutOfMemoryError(err)) {
+          tf.dispose(frozen);
+          throw err;
+        }
+        tf.tidy(() => ctx.net.nonTrainableWeights.forEach((w, i) => w.write(frozen[i])));
+        tf.dispose(frozen);
+        const min = ctx.o.minBatchSize;
+        if (micro <= min) {
+          throw new KilnError(
+            `out of memory at epoch ${state.epoch}, step ${state.globalStep} (batch ${b}) even with micro-batch ${micro}, ` +
+              `the minimum (trainer.minBatchSize=${min}). Use a smaller model or input size, or fewer workers per device.`,
+            { cause: err },
+          );
+        }
+        const next = Math.max(min, Math.floor(micro / 2));
+        ctx.logger.warn(
+          `out of memory at epoch ${state.epoch}, step ${state.globalStep} (batch ${b}) with micro-batch ${micro}: ` +
+            `retrying the same batch as micro-batches of ${next} (gradients accumulated, same effective batch)`,
+        );
+        micro = next;
+        state.microBatch = next;
+      }
+    }
+  }
+
+  private async step(b: number): Promise<void> {
+    const { ctx, state } = this;
+    const { optimizer, scheduler } = ctx.args;
+    let grads = this.pending!;
+    let loss = this.pendingLossSum / this.pendingBatches;
+    this.pending = undefined;
+    this.pendingBatches = 0;
+    this.pendingLossSum = 0;
+    if (ctx.comm) {
+      const reduced = await allReduceGradients(grads, [loss], ctx.comm);
+      grads = reduced.grads;
+      loss = reduced.scalars[0];
+    }
+    if (!Number.isFinite(loss)) {
+      disposeGrads(grads);
+      throw new NonFiniteLossError(loss, state.epoch, state.globalStep, b);
+    }
+    if (ctx.o.gradientClipVal !== null) grads = clipByValue(grads, ctx.o.gradientClipVal);
+    if (ctx.o.gradientClipNorm !== null) grads = clipByGlobalNorm(grads, ctx.o.gradientClipNorm).grads;
+    if (scheduler?.interval === 'step') optimizer.lr = scheduler.lrAt(state.globalStep);
+    optimizer.step(grads, ctx.vars);
+    disposeGrads(grads);
+    this.ema()?.update();
+    state.globalStep++;
+    state.metrics = { ...state.metrics, 'train/loss': loss, lr: optimizer.lr, epoch: state.epoch, step: state.globalStep };
+    if (state.globalStep % ctx.o.logEveryNSteps === 0) {
+      ctx.logger.info(`epoch ${state.epoch} step ${state.globalStep}: loss=${loss.toPrecision(4)} lr=${optimizer.lr.toPrecision(3)}`);
+    }
+  }
+}
