@@ -27,3 +27,25 @@ export {
 } from './layer-allowlist';
 export type { LayerClass, LayerRef } from './layer-allowlist';
 export { register, MODEL_CLASSES } from './register';
+export {
+  KILN_LAYERS,
+  BatchNorm,
+  batchNormTraining,
+  LayerNorm,
+  layerNorm,
+  layerNormOps,
+  MultiHeadAttention,
+  selfAttention,
+  Gelu,
+  gelu,
+  geluOps,
+  ReLU,
+  reluSavingOutput,
+  ReLU6,
+  ResidualAdd,
+  residualAdd,
+  hasKilnKernel,
+  runKilnKernel,
+} from './layers/index';
+export type { BatchNormArgs, LayerNormArgs, MultiHeadAttentionArgs, MultiHeadAttentionInit, GeluArgs } from './layers/index';
+export { variableGradsReleasing } from './releasing-grads';

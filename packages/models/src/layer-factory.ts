@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { BatchNorm, Gelu, LayerNorm, MultiHeadAttention, ReLU, ReLU6, ResidualAdd } from './layers/index';
 import { makeInitializer, type Initializer, type InitializerName } from './model-options';
 
 type Sym = tf.SymbolicTensor;
@@ -7,8 +8,8 @@ type Sym = tf.SymbolicTensor;
  * Creates built-in tfjs layers with explicit, deterministic names (so weight names such
  * as `stage1_block1_conv1/kernel` are the same in every process — checkpoints and EMA
  * key on them) and per-layer seeds (`seed + n` for the n-th initialised layer) so one seed
- * always builds the same weights. Only built-in layers are used, so every model
- * serialises to the tfjs Layers format without custom classes.
+ * always builds the same weights. Besides built-in layers it uses Kiln's own (BatchNorm, ReLU,
+ * ReLU6, ResidualAdd, LayerNorm, MultiHeadAttention, Gelu), registered with tfjs serialization when this package loads.
  */
 export class LayerFactory {
   private seededLayers = 0;
@@ -65,13 +66,29 @@ export class LayerFactory {
       .apply(x) as Sym;
   }
 
-  /** Batch norm with PyTorch-like momentum (0.9 in Keras terms) so statistics settle within a few epochs. */
+  /**
+   * Batch norm with PyTorch-like momentum (0.9 in Keras terms) so statistics settle within a few
+   * epochs. Kiln's BatchNorm: tfjs BatchNormalization's weights (names, order) and numbers, less memory.
+   */
   batchNorm(x: Sym, name: string): Sym {
-    return tf.layers.batchNormalization({ name, momentum: 0.9, epsilon: 1e-5 }).apply(x) as Sym;
+    return new BatchNorm({ name, momentum: 0.9, epsilon: 1e-5 }).apply(x) as Sym;
   }
 
   activation(x: Sym, name: string, fn: 'relu' | 'relu6'): Sym {
-    return (fn === 'relu' ? tf.layers.reLU({ name }) : tf.layers.reLU({ name, maxValue: 6 })).apply(x) as Sym;
+    return (fn === 'relu' ? new ReLU({ name }) : new ReLU6({ name })).apply(x) as Sym;
+  }
+
+  gelu(x: Sym, name: string): Sym {
+    return new Gelu({ name }).apply(x) as Sym;
+  }
+
+  layerNorm(x: Sym, name: string, epsilon: number): Sym {
+    return new LayerNorm({ name, epsilon }).apply(x) as Sym;
+  }
+
+  /** Self-attention over `[batch, tokens, dim]`, heads batched (see `MultiHeadAttention`). */
+  attention(x: Sym, name: string, heads: number): Sym {
+    return new MultiHeadAttention({ name, heads }, { kernelInitializer: this.kernelInit() }).apply(x) as Sym;
   }
 
   dropout(x: Sym, name: string, rate: number): Sym {
@@ -90,7 +107,8 @@ export class LayerFactory {
     return tf.layers.flatten({ name }).apply(x) as Sym;
   }
 
+  /** Residual sum of two same-shape tensors (keeps nothing for the backward pass). */
   add(a: Sym, b: Sym, name: string): Sym {
-    return tf.layers.add({ name }).apply([a, b]) as Sym;
+    return new ResidualAdd({ name }).apply([a, b]) as Sym;
   }
 }

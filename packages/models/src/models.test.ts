@@ -180,28 +180,34 @@ describe('registration and config', () => {
 });
 
 describe('vit_tiny', () => {
-  it('computes softmax(q·kᵀ/√d)·v per head, as a hand-written reference does', () => {
-    const m = new VitTiny({ numClasses: 2, inputShape: [4, 4, 1], patchSize: 2, dim: 4, depth: 1, heads: 1, seed: 9 });
-    // Sub-model from the block's normalised tokens to the attention output of head 1.
+  it('computes softmax(q·kᵀ/√d)·v per head then the output projection, as a hand-written reference does', () => {
+    const m = new VitTiny({ numClasses: 2, inputShape: [4, 4, 1], patchSize: 2, dim: 4, depth: 1, heads: 2, seed: 9 });
+    // Sub-model from the block's normalised tokens to the attention output.
     const norm = m.net.getLayer('block1_norm1').output as tf.SymbolicTensor;
-    const mix = m.net.getLayer('block1_head1_mix').output as tf.SymbolicTensor;
-    const probe = tf.model({ inputs: m.net.inputs, outputs: [norm, mix] });
+    const attn = m.net.getLayer('block1_attn').output as tf.SymbolicTensor;
+    const probe = tf.model({ inputs: m.net.inputs, outputs: [norm, attn] });
     const [tokens, out] = probe.predict(tf.linspace(0, 1, 16).reshape([1, 4, 4, 1])) as tf.Tensor[];
     const t = (tokens.arraySync() as number[][][])[0]; // 4 tokens × 4
-    const dense = (name: string) => {
-      const [k, b] = m.net.getLayer(name).getWeights().map((w: tf.Tensor) => w.arraySync() as number[][] | number[]);
-      return t.map((row) => (b as number[]).map((bias, j) => bias + row.reduce((s, v, i) => s + v * (k as number[][])[i][j], 0)));
-    };
-    const q = dense('block1_head1_q').map((r) => r.map((v) => v / 2)); // √4
-    const k = dense('block1_head1_k');
-    const v = dense('block1_head1_v');
-    const expected = q.map((qi) => {
-      const scores = k.map((kj) => kj.reduce((s, x, d) => s + x * qi[d], 0));
-      const mx = Math.max(...scores);
-      const e = scores.map((s) => Math.exp(s - mx));
-      const z = e.reduce((a, b) => a + b);
-      return v[0].map((_, d) => e.reduce((s, ej, j) => s + (ej / z) * v[j][d], 0));
+    const [wqkv, bqkv, wo, bo] = m.net.getLayer('block1_attn').getWeights().map((w: tf.Tensor) => w.arraySync()) as [
+      number[][], number[], number[][], number[],
+    ];
+    const affine = (rows: number[][], k: number[][], b: number[], from: number, n: number) =>
+      rows.map((row) => Array.from({ length: n }, (_, j) => b[from + j] + row.reduce((s, v, i) => s + v * k[i][from + j], 0)));
+    const [dim, dh] = [4, 2];
+    const heads = [0, 1].map((h) => {
+      const q = affine(t, wqkv, bqkv, h * dh, dh).map((r) => r.map((v) => v / Math.sqrt(dh)));
+      const k = affine(t, wqkv, bqkv, dim + h * dh, dh);
+      const v = affine(t, wqkv, bqkv, 2 * dim + h * dh, dh);
+      return q.map((qi) => {
+        const scores = k.map((kj) => kj.reduce((s, x, d) => s + x * qi[d], 0));
+        const mx = Math.max(...scores);
+        const e = scores.map((s) => Math.exp(s - mx));
+        const z = e.reduce((a, b) => a + b);
+        return v[0].map((_, d) => e.reduce((s, ej, j) => s + (ej / z) * v[j][d], 0));
+      });
     });
+    const merged = t.map((_, i) => [...heads[0][i], ...heads[1][i]]);
+    const expected = affine(merged, wo, bo, 0, dim);
     const got = (out.arraySync() as number[][][])[0];
     got.forEach((row, i) => row.forEach((x, d) => expect(x).toBeCloseTo(expected[i][d], 5)));
     m.dispose();

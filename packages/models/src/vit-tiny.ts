@@ -25,11 +25,10 @@ export type VitTinyOptions = z.input<typeof optionsSchema>;
 type Sym = tf.SymbolicTensor;
 
 /**
- * A small Vision Transformer built only from built-in tfjs layers (so it saves and loads
- * like the rest of the zoo): conv patch embedding, a depthwise-conv positional encoding
- * on the token grid (CPVT's "PEG" — tfjs has no built-in learned position table), pre-norm
- * blocks with per-head attention (Dense q/k/v, batched Dot, Softmax) and a GELU MLP,
- * mean-pooled tokens, logits.
+ * A small Vision Transformer: conv patch embedding, a depthwise-conv positional encoding
+ * on the token grid (CPVT's "PEG"), pre-norm blocks of Kiln's LayerNorm and
+ * MultiHeadAttention (fused q/k/v projection, heads batched) and a GELU MLP, mean-pooled
+ * tokens, logits. (Checkpoints of the earlier per-head Dense topology do not load into it.)
  */
 export class VitTiny extends ZooModel {
   static readonly type = 'vit_tiny';
@@ -56,33 +55,18 @@ export class VitTiny extends ZooModel {
     x = f.add(x, pos, 'pos_add');
     x = tf.layers.reshape({ name: 'tokens', targetShape: [gridH * gridW, o.dim] }).apply(x) as Sym;
     for (let b = 1; b <= o.depth; b++) x = block(f, x, `block${b}`, o);
-    x = tf.layers.layerNormalization({ name: 'final_norm', epsilon: 1e-6 }).apply(x) as Sym;
+    x = f.layerNorm(x, 'final_norm', 1e-6);
     x = tf.layers.globalAveragePooling1d({ name: 'token_pool' }).apply(x) as Sym;
     this.net = tf.model({ inputs: input, outputs: f.logits(x, o.numClasses), name: VitTiny.type });
   }
 }
 
 function block(f: LayerFactory, input: Sym, name: string, o: z.output<typeof optionsSchema>): Sym {
-  const headDim = o.dim / o.heads;
-  const normed = tf.layers.layerNormalization({ name: `${name}_norm1`, epsilon: 1e-6 }).apply(input) as Sym;
-  const heads: Sym[] = [];
-  for (let i = 1; i <= o.heads; i++) {
-    const q = tf.layers
-      .rescaling({ name: `${name}_head${i}_scale`, scale: 1 / Math.sqrt(headDim) })
-      .apply(linear(f, normed, `${name}_head${i}_q`, headDim)) as Sym;
-    const k = linear(f, normed, `${name}_head${i}_k`, headDim);
-    const v = linear(f, normed, `${name}_head${i}_v`, headDim);
-    const scores = tf.layers.dot({ name: `${name}_head${i}_scores`, axes: [2, 2] }).apply([q, k]) as Sym;
-    const attention = tf.layers.softmax({ name: `${name}_head${i}_softmax`, axis: -1 }).apply(scores) as Sym;
-    heads.push(tf.layers.dot({ name: `${name}_head${i}_mix`, axes: [2, 1] }).apply([attention, v]) as Sym);
-  }
-  let attended = heads.length > 1 ? (tf.layers.concatenate({ name: `${name}_heads`, axis: -1 }).apply(heads) as Sym) : heads[0];
-  attended = f.dropout(linear(f, attended, `${name}_proj`, o.dim), `${name}_attn_dropout`, o.dropout);
+  const normed = f.layerNorm(input, `${name}_norm1`, 1e-6);
+  const attended = f.dropout(f.attention(normed, `${name}_attn`, o.heads), `${name}_attn_dropout`, o.dropout);
   const x = f.add(input, attended, `${name}_attn_add`);
-  const normed2 = tf.layers.layerNormalization({ name: `${name}_norm2`, epsilon: 1e-6 }).apply(x) as Sym;
-  let mlp = tf.layers
-    .dense({ name: `${name}_mlp1`, units: Math.round(o.dim * o.mlpRatio), activation: 'gelu', kernelInitializer: f.kernelInit() })
-    .apply(normed2) as Sym;
+  const normed2 = f.layerNorm(x, `${name}_norm2`, 1e-6);
+  let mlp = f.gelu(linear(f, normed2, `${name}_mlp1`, Math.round(o.dim * o.mlpRatio)), `${name}_gelu`);
   mlp = f.dropout(linear(f, mlp, `${name}_mlp2`, o.dim), `${name}_mlp_dropout`, o.dropout);
   return f.add(x, mlp, `${name}_mlp_add`);
 }

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import { KILN_KERNELS, type AdamAttrs } from '@kiln/contracts';
 import { z, type ComponentContext } from '@kiln/core';
+import { hasKilnKernel, runKilnKernel } from '@kiln/models';
 import { BaseOptimizer } from './optimizer';
 
 export const adamOptionsShape = {
@@ -35,6 +37,19 @@ export class Adam extends BaseOptimizer {
 
   protected update(name: string, p: tf.Variable, grad: tf.Tensor, t: number): void {
     const [b1, b2] = this.betas;
+    if (hasKilnKernel(KILN_KERNELS.ApplyAdam)) {
+      // One fused kernel per variable (the backend's C++ update); same slots, same numbers.
+      const m = this.slot(name, 'exp_avg', p);
+      const v = this.slot(name, 'exp_avg_sq', p);
+      const attrs: AdamAttrs = {
+        lr: this.lr, beta1: b1, beta2: b2, epsilon: this.eps, step: t, weightDecay: this.weightDecay, decoupled: this.decoupled,
+      };
+      const [pNext, mNext, vNext] = runKilnKernel(KILN_KERNELS.ApplyAdam, { param: p, grad, m, v }, attrs) as tf.Tensor[];
+      p.assign(pNext);
+      m.assign(mNext);
+      v.assign(vNext);
+      return;
+    }
     let g = grad;
     if (this.weightDecay > 0) {
       if (this.decoupled) p.assign(p.mul(1 - this.lr * this.weightDecay));

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import { KILN_KERNELS, type RmsPropAttrs } from '@kiln/contracts';
 import { z, type ComponentContext } from '@kiln/core';
+import { hasKilnKernel, runKilnKernel } from '@kiln/models';
 import { BaseOptimizer } from './optimizer';
 
 const optionsSchema = z
@@ -38,6 +40,23 @@ export class RmsProp extends BaseOptimizer {
   protected update(name: string, p: tf.Variable, grad: tf.Tensor): void {
     const { eps, momentum, centered, weightDecay } = this.options;
     const a = this.alpha;
+    if (hasKilnKernel(KILN_KERNELS.ApplyRmsProp)) {
+      const squareAvg = this.slot(name, 'square_avg', p);
+      const momentumBuf = momentum > 0 ? this.slot(name, 'momentum_buffer', p) : undefined;
+      const gradAvg = centered ? this.slot(name, 'grad_avg', p) : undefined;
+      const inputs: Record<string, tf.Tensor> = { param: p, grad, squareAvg };
+      if (momentumBuf) inputs.momentumBuf = momentumBuf;
+      if (gradAvg) inputs.gradAvg = gradAvg;
+      const attrs: RmsPropAttrs = { lr: this.lr, alpha: a, epsilon: eps, momentum, centered, weightDecay };
+      const out = runKilnKernel(KILN_KERNELS.ApplyRmsProp, inputs, attrs) as tf.Tensor[];
+      // Outputs: param', squareAvg', then momentumBuf' and gradAvg' when present.
+      p.assign(out[0]);
+      squareAvg.assign(out[1]);
+      let i = 2;
+      if (momentumBuf) momentumBuf.assign(out[i++]);
+      if (gradAvg) gradAvg.assign(out[i]);
+      return;
+    }
     const g = weightDecay > 0 ? grad.add(p.mul(weightDecay)) : grad;
     const sq = this.slot(name, 'square_avg', p);
     const sqNext = sq.mul(a).add(g.square().mul(1 - a));

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import { KILN_KERNELS, type SgdAttrs } from '@kiln/contracts';
 import { z, type ComponentContext } from '@kiln/core';
+import { hasKilnKernel, runKilnKernel } from '@kiln/models';
 import { BaseOptimizer } from './optimizer';
 
 const optionsSchema = z
@@ -35,6 +37,16 @@ export class Sgd extends BaseOptimizer {
 
   protected update(name: string, p: tf.Variable, grad: tf.Tensor): void {
     const { momentum, dampening, nesterov, weightDecay } = this.options;
+    if (hasKilnKernel(KILN_KERNELS.ApplySgd)) {
+      const fresh = momentum > 0 && !this.hasSlot(name, 'momentum_buffer');
+      const buf = momentum > 0 ? this.slot(name, 'momentum_buffer', p) : undefined;
+      const attrs: SgdAttrs = { lr: this.lr, momentum, dampening, nesterov, weightDecay, firstStep: fresh };
+      const inputs: Record<string, tf.Tensor> = buf ? { param: p, grad, velocity: buf } : { param: p, grad };
+      const [pNext, bufNext] = runKilnKernel(KILN_KERNELS.ApplySgd, inputs, attrs) as tf.Tensor[];
+      p.assign(pNext);
+      if (buf) buf.assign(bufNext);
+      return;
+    }
     let g = weightDecay > 0 ? grad.add(p.mul(weightDecay)) : grad;
     if (momentum > 0) {
       const fresh = !this.hasSlot(name, 'momentum_buffer');

@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""Plain PyTorch loop over the shapes PNG files, the twin of `kiln train model=resnet` (bench/zoo/e2e-resnet.ts).
+
+Same data (train.csv / val.csv of the generated set), normalisation ((x - 0.5) / 0.5), augmentation (hflip p=0.5,
+translate up to 2 px), batch 64, shuffle, Adam lr 2e-3 with cosine decay, a validation pass per epoch.
+  OPENBLAS_NUM_THREADS=1 python3 bench/zoo/e2e_torch.py --root ~/.cache/kiln/datasets/shapes-v2-0-500-100-100 [--epochs 1] [--model resnet]
+"""
+import argparse
+import csv
+import json
+import math
+import os
+import random
+import sys
+import time
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+from PIL import Image  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(__file__))
+import torch_side  # noqa: E402
+
+
+def read_split(root, split):
+    with open(os.path.join(root, f"{split}.csv")) as f:
+        rows = list(csv.DictReader(f))
+    classes = sorted({r["label"] for r in rows})
+    return rows, classes
+
+
+def load_batch(root, rows, classes, train):
+    xs = []
+    for r in rows:
+        img = np.asarray(Image.open(os.path.join(root, r["path"])).convert("RGB").resize((32, 32)), dtype=np.float32) / 255.0
+        if train:
+            if random.random() < 0.5:
+                img = img[:, ::-1]
+            dy, dx = random.randint(-2, 2), random.randint(-2, 2)
+            img = np.roll(img, (dy, dx), axis=(0, 1))
+            if dy > 0: img[:dy] = 0
+            if dy < 0: img[dy:] = 0
+            if dx > 0: img[:, :dx] = 0
+            if dx < 0: img[:, dx:] = 0
+        xs.append((img - 0.5) / 0.5)
+    x = torch.from_numpy(np.ascontiguousarray(np.stack(xs).transpose(0, 3, 1, 2)))
+    y = torch.tensor([classes.index(r["label"]) for r in rows])
+    return x, y
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--root", required=True)
+    p.add_argument("--epochs", type=int, default=1)
+    p.add_argument("--model", default="resnet", choices=sorted(torch_side.MODELS))
+    p.add_argument("--threads", type=int, default=2)
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(42)
+    random.seed(42)
+    t0 = time.perf_counter()
+    train_rows, classes = read_split(a.root, "train")
+    val_rows, _ = read_split(a.root, "val")
+    model = torch_side.MODELS[a.model]()
+    opt = torch.optim.Adam(model.parameters(), lr=2e-3)
+    steps_per_epoch = math.ceil(len(train_rows) / 64)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=a.epochs * steps_per_epoch)
+    for epoch in range(a.epochs):
+        model.train()
+        random.shuffle(train_rows)
+        for i in range(0, len(train_rows), 64):
+            x, y = load_batch(a.root, train_rows[i:i + 64], classes, True)
+            opt.zero_grad(set_to_none=True)
+            loss = F.cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+            sched.step()
+            loss.item()
+        model.eval()
+        correct = 0
+        with torch.no_grad():
+            for i in range(0, len(val_rows), 64):
+                x, y = load_batch(a.root, val_rows[i:i + 64], classes, False)
+                correct += int((model(x).argmax(1) == y).sum())
+        print(f"epoch {epoch + 1}: val accuracy {correct / len(val_rows):.3f}", file=sys.stderr)
+    print(json.dumps({"seconds": time.perf_counter() - t0, "valAccuracy": correct / len(val_rows)}))
+
+
+if __name__ == "__main__":
+    main()

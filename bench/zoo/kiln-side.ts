@@ -1,0 +1,71 @@
+/**
+ * One zoo model on Kiln, in its own process (so peak RSS is its own): the trainer's step
+ * (cross-entropy from @kiln/losses, tf.variableGrads over the trainable variables, the
+ * trainer's Adam) at batch 64, then inference at batch 256. Prints one JSON line.
+ *   npx tsx bench/zoo/kiln-side.ts --model=vit_tiny [--seconds=1] [--windows=5] [--backend=native] [--releasing]
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { parse } from 'yaml';
+import { ComponentBuilder, createRegistries } from '@kiln/core';
+import { initEngine } from '@kiln/engine';
+import { CrossEntropyLoss } from '@kiln/losses';
+import { countParams, register as registerModels, variableGradsReleasing, type ZooModel } from '@kiln/models';
+import { Adam } from '@kiln/trainer';
+import { flag, measure, peakRssMb } from './measure';
+
+const INPUT: [number, number, number] = [32, 32, 3];
+const CLASSES = 6;
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const name = flag(args, 'model', 'mlp');
+  const timing = { seconds: Number(flag(args, 'seconds', '1')), windows: Number(flag(args, 'windows', '5')) };
+  const engine = await initEngine({ backend: flag(args, 'backend', 'native'), prodMode: true });
+  // The model's default config as a user gets it: configs/model/<name>.yaml.
+  const node = parse(readFileSync(join(__dirname, '../../configs/model', `${name}.yaml`), 'utf8')) as Record<string, unknown>;
+  const builder = new ComponentBuilder(createRegistries(registerModels), { seed: 0 });
+  const model = builder.build<ZooModel>('models', node, 'model', { numClasses: CLASSES, inputShape: INPUT });
+  const net = model.net;
+  const params = countParams(net);
+
+  // --releasing: @kiln/models' variableGradsReleasing (frees the tape as the backward pass goes) instead of tf.variableGrads
+  const variableGrads = args.includes('--releasing') ? variableGradsReleasing : tf.variableGrads;
+  const loss = new CrossEntropyLoss();
+  const optimizer = new Adam({ lr: 1e-3 });
+  const vars = new Map(net.trainableWeights.map((w) => [w.name, w.read() as tf.Variable]));
+  const varList = [...vars.values()];
+  const x = tf.randomNormal([64, ...INPUT], 0, 1, 'float32', 1);
+  const y = tf.randomUniform([64], 0, CLASSES, 'int32', 2) as tf.Tensor1D;
+  const step = () => {
+    const { value, grads } = tf.tidy(() =>
+      variableGrads(() => loss.compute(net.apply(x, { training: true }) as tf.Tensor2D, y), varList),
+    );
+    value.dataSync(); // the trainer reads the loss every step
+    const map = new Map(Object.entries(grads));
+    optimizer.step(map, vars);
+    tf.dispose([value, ...map.values()]);
+  };
+  step(); // warm-up; creates the optimizer's slots
+  step();
+  const before = tf.memory().numTensors;
+  const train = measure(step, 64, { ...timing, warmup: 0 });
+  const leaked = tf.memory().numTensors - before;
+  const trainRss = peakRssMb();
+
+  const xi = tf.randomNormal([256, ...INPUT], 0, 1, 'float32', 3);
+  const infer = measure(() => tf.tidy(() => (net.apply(xi, { training: false }) as tf.Tensor).dataSync()), 256, { ...timing, warmup: 1 });
+  console.log(
+    JSON.stringify({
+      side: 'kiln', model: name, backend: engine.backend, params: params.trainable, buffers: params.nonTrainable,
+      train: train.median, trainWindows: train.windows, infer: infer.median, inferWindows: infer.windows,
+      trainRssMb: trainRss, peakRssMb: peakRssMb(), leakedTensorsPerRun: leaked,
+    }),
+  );
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,109 @@
+/**
+ * Where a zoo model's trainer step goes: time per kernel (and how often each ran natively or
+ * fell back to JavaScript on `native`), plus tensor memory and RSS after each step.
+ *   flock /tmp/kiln-bench.lock npx tsx bench/zoo/profile-zoo.ts --model=vit_tiny [--steps=2] [--batch=64] [--backend=native]
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { parse } from 'yaml';
+import { nativeKernelStats, resetNativeKernelStats } from '@kiln/backend-native';
+import { ComponentBuilder, createRegistries } from '@kiln/core';
+import { initEngine } from '@kiln/engine';
+import { CrossEntropyLoss } from '@kiln/losses';
+import { register as registerModels, variableGradsReleasing, type ZooModel } from '@kiln/models';
+import { Adam } from '@kiln/trainer';
+import { flag, peakRssMb } from './measure';
+
+/** Highest tensor bytes seen after any kernel (the step's true peak, backward pass included). */
+let peakBytes = 0;
+
+function instrument(backendName: string, times: Map<string, { ms: number; n: number }>): void {
+  for (const k of tf.getKernelsForBackend(backendName)) {
+    const inner = k.kernelFunc;
+    tf.unregisterKernel(k.kernelName, backendName);
+    tf.registerKernel({
+      ...k,
+      kernelFunc: (args) => {
+        const t0 = performance.now();
+        const out = inner(args);
+        const t = times.get(k.kernelName) ?? { ms: 0, n: 0 };
+        t.ms += performance.now() - t0;
+        t.n++;
+        peakBytes = Math.max(peakBytes, (tf.engine() as unknown as { state: { numBytes: number } }).state.numBytes);
+        times.set(k.kernelName, t);
+        return out;
+      },
+    });
+  }
+}
+
+const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`;
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const name = flag(args, 'model', 'vit_tiny');
+  const steps = Number(flag(args, 'steps', '2'));
+  const batch = Number(flag(args, 'batch', '64'));
+  const engine = await initEngine({ backend: flag(args, 'backend', 'native'), prodMode: true });
+  const node = parse(readFileSync(join(__dirname, '../../configs/model', `${name}.yaml`), 'utf8')) as Record<string, unknown>;
+  const model = new ComponentBuilder(createRegistries(registerModels), { seed: 0 }).build<ZooModel>('models', node, 'model', {
+    numClasses: 6, inputShape: [32, 32, 3],
+  });
+  const net = model.net;
+  // --releasing: @kiln/models' variableGradsReleasing (frees the tape as the backward pass goes) instead of tf.variableGrads
+  const variableGrads = args.includes('--releasing') ? variableGradsReleasing : tf.variableGrads;
+  const loss = new CrossEntropyLoss();
+  const opt = new Adam({ lr: 1e-3 });
+  const vars = new Map(net.trainableWeights.map((w) => [w.name, w.read() as tf.Variable]));
+  const x = tf.randomNormal([batch, 32, 32, 3]);
+  const y = tf.randomUniform([batch], 0, 6, 'int32') as tf.Tensor1D;
+  const report = (label: string) => {
+    const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
+    const u = process.memoryUsage();
+    console.log(
+      `${label}: tensors ${m.numTensors}, tensor bytes ${mb(m.numBytes)} (peak ${mb(peakBytes)}), rss ${mb(u.rss)} (peak ${peakRssMb().toFixed(0)} MB), ` +
+        `heap ${mb(u.heapUsed)}, external ${mb(u.external)}, array buffers ${mb(u.arrayBuffers)}`,
+    );
+  };
+  let peakTape = 0;
+  const step = () => {
+    const { value, grads } = tf.tidy(() =>
+      variableGrads(() => {
+        const l = loss.compute(net.apply(x, { training: true }) as tf.Tensor2D, y);
+        peakTape = Math.max(peakTape, tf.memory().numBytes);
+        return l;
+      }, [...vars.values()]),
+    );
+    value.dataSync();
+    opt.step(new Map(Object.entries(grads)), vars);
+    tf.dispose([value, ...Object.values(grads)]);
+  };
+  report('built');
+  step();
+  report('after warm-up step');
+  const times = new Map<string, { ms: number; n: number }>();
+  instrument(engine.backend, times);
+  if (engine.backend === 'native') resetNativeKernelStats();
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) {
+    step();
+    report(`after step ${i + 1}`);
+  }
+  const total = (performance.now() - t0) / steps;
+  console.log(`tensor bytes at the end of the forward pass (peak of the tape): ${mb(peakTape)}`);
+  const rows = [...times].sort((a, b) => b[1].ms - a[1].ms);
+  const inKernels = rows.reduce((s, [, t]) => s + t.ms, 0) / steps;
+  console.log(`${name} on ${engine.backend}: ${total.toFixed(0)} ms/step (${((batch / total) * 1000).toFixed(1)} img/s), kernels ${inKernels.toFixed(0)} ms`);
+  const stats = engine.backend === 'native' ? nativeKernelStats() : {};
+  for (const [k, t] of rows.slice(0, 30)) {
+    const s = stats[k];
+    console.log(`${k.padEnd(28)} ${(t.ms / steps).toFixed(1).padStart(9)} ms ${((100 * t.ms) / steps / total).toFixed(1).padStart(5)}%  x${(t.n / steps).toFixed(0).padStart(5)}` +
+      (s ? `  native=${s.native} fallback=${s.fallback}` : ''));
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
