@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { hardLabels, imageTensor, sliceBatch, targetTensor, type BatchSlice } from './batch-tensors';
 import { accumulate, disposeGrads, releaseFailedTape } from './gradients';
 import type { LossFn } from '@kiln/contracts';
+import { variableGradsReleasing } from '@kiln/models';
 
 export interface BatchGradients {
   /** Sum of `weight`-scaled gradients over the micro-batches. */
@@ -44,7 +45,8 @@ export function batchGradients(task: GradientTask, batch: BatchSlice, microBatch
       const result = tf.tidy(() => {
         const x = imageTensor(part);
         const y = targetTensor(part, task.numClasses, task.where);
-        return tf.variableGrads(() => {
+        // frees each tape node's saved tensors as soon as backprop is past it (PyTorch-like peak memory)
+        return variableGradsReleasing(() => {
           const logits = task.net.apply(x, { training: true }) as tf.Tensor2D;
           predicted = tf.keep(logits.argMax(-1));
           const l = task.loss.compute(logits, y);

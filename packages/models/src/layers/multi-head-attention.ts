@@ -85,7 +85,8 @@ export function selfAttention(x: tf.Tensor, wqkv: tf.Tensor, bqkv: tf.Tensor, wo
     const qkv = tf.add(tf.matMul(x2, wq), bq);
     // [B·T, 3·D] → [B, T, 3, H, Dh] → [3, B, H, T, Dh] → [3, B·H, T, Dh]
     const split = tf.reshape(tf.transpose(tf.reshape(qkv, [b, t, 3, h, dh]), [2, 0, 3, 1, 4]), [3, b * h, t, dh]);
-    const [q, k, v] = tf.unstack(split, 0);
+    // split + reshape rather than unstack/stack: SplitV/Concat have native kernels, Unpack/Pack do not
+    const [q, k, v] = tf.split(split, 3, 0).map((part) => tf.reshape(part, [b * h, t, dh]));
     const p = tf.softmax(tf.mul(tf.matMul(q, k, false, true), scale)); // [B·H, T, T]
     const mixed = tf.matMul(p, v); // [B·H, T, Dh]
     const merged = tf.reshape(tf.transpose(tf.reshape(mixed, [b, h, t, dh]), [0, 2, 1, 3]), [b * t, dim]);
@@ -99,7 +100,7 @@ export function selfAttention(x: tf.Tensor, wqkv: tf.Tensor, bqkv: tf.Tensor, wo
         const dwo = tf.matMul(sMerged, dy2, true, false);
         const dMerged = tf.matMul(dy2, sWo, false, true);
         const dMixed = tf.reshape(tf.transpose(tf.reshape(dMerged, [b, t, h, dh]), [0, 2, 1, 3]), [b * h, t, dh]);
-        const [sq, sk, sv] = tf.unstack(sSplit, 0);
+        const [sq, sk, sv] = tf.split(sSplit, 3, 0).map((part) => tf.reshape(part, [b * h, t, dh]));
         const dp = tf.matMul(dMixed, sv, false, true);
         const dv = tf.matMul(sp, dMixed, true, false);
         // softmax backward: dS = P · (dP - Σ_j dP·P), times the 1/√Dh of the scores
@@ -107,7 +108,7 @@ export function selfAttention(x: tf.Tensor, wqkv: tf.Tensor, bqkv: tf.Tensor, wo
         const dq = tf.matMul(ds, sk);
         const dk = tf.matMul(ds, sq, true, false);
         // inverse of the forward layout change: [3, B, H, T, Dh] → [B, T, 3, H, Dh] → [B·T, 3·D]
-        const dqkv = tf.reshape(tf.transpose(tf.reshape(tf.stack([dq, dk, dv]), [3, b, h, t, dh]), [1, 3, 0, 2, 4]), [b * t, 3 * dim]);
+        const dqkv = tf.reshape(tf.transpose(tf.reshape(tf.concat([dq, dk, dv], 0), [3, b, h, t, dh]), [1, 3, 0, 2, 4]), [b * t, 3 * dim]);
         const dbq = tf.sum(dqkv, 0);
         const dwq = tf.matMul(sx2, dqkv, true, false);
         const dx = tf.reshape(tf.matMul(dqkv, sWq, false, true), [b, t, dim]);
