@@ -2,7 +2,7 @@
  * One zoo model on Kiln, in its own process (so peak RSS is its own): the trainer's step
  * (cross-entropy from @kiln/losses, tf.variableGrads over the trainable variables, the
  * trainer's Adam) at batch 64, then inference at batch 256. Prints one JSON line.
- *   npx tsx bench/zoo/kiln-side.ts --model=vit_tiny [--seconds=1] [--windows=5] [--backend=native] [--releasing]
+ *   npx tsx bench/zoo/kiln-side.ts --model=vit_tiny [--seconds=1] [--windows=5] [--backend=native] [--tf-grads]
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,8 +30,8 @@ async function main(): Promise<void> {
   const net = model.net;
   const params = countParams(net);
 
-  // --releasing: @kiln/models' variableGradsReleasing (frees the tape as the backward pass goes) instead of tf.variableGrads
-  const variableGrads = args.includes('--releasing') ? variableGradsReleasing : tf.variableGrads;
+  // the trainer's own gradient path, @kiln/models' variableGradsReleasing (frees the tape as the backward pass goes); --tf-grads: plain tf.variableGrads
+  const variableGrads = args.includes('--tf-grads') ? tf.variableGrads : variableGradsReleasing;
   const loss = new CrossEntropyLoss();
   const optimizer = new Adam({ lr: 1e-3 });
   const vars = new Map(net.trainableWeights.map((w) => [w.name, w.read() as tf.Variable]));

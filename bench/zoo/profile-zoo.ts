@@ -51,8 +51,8 @@ async function main(): Promise<void> {
     numClasses: 6, inputShape: [32, 32, 3],
   });
   const net = model.net;
-  // --releasing: @kiln/models' variableGradsReleasing (frees the tape as the backward pass goes) instead of tf.variableGrads
-  const variableGrads = args.includes('--releasing') ? variableGradsReleasing : tf.variableGrads;
+  // the trainer's own gradient path, @kiln/models' variableGradsReleasing (frees the tape as the backward pass goes); --tf-grads: plain tf.variableGrads
+  const variableGrads = args.includes('--tf-grads') ? tf.variableGrads : variableGradsReleasing;
   const loss = new CrossEntropyLoss();
   const opt = new Adam({ lr: 1e-3 });
   const vars = new Map(net.trainableWeights.map((w) => [w.name, w.read() as tf.Variable]));

@@ -3,9 +3,9 @@
  * (batch 64, cross-entropy, Adam), inference img/s (batch 256), peak RSS (VmHWM). Each side of
  * each model runs in its own child process, Kiln first, then PyTorch; never both at once.
  *
- *   flock /tmp/kiln-bench.lock npx tsx bench/zoo/zoo-bench.ts [--models=mlp,vit_tiny] [--seconds=1] [--windows=5] [--backend=native] [--releasing]
+ *   flock /tmp/kiln-bench.lock npx tsx bench/zoo/zoo-bench.ts [--models=mlp,vit_tiny] [--seconds=1] [--windows=5] [--backend=native] [--tf-grads]
  *
- * `--releasing`: Kiln's step uses @kiln/models' variableGradsReleasing instead of tf.variableGrads.
+ * Kiln's step uses the trainer's gradient path (@kiln/models' variableGradsReleasing); `--tf-grads`: plain tf.variableGrads.
  *
  * Fails when a mirror's parameter count differs from Kiln's. Prints a markdown table of medians.
  */
@@ -62,7 +62,7 @@ function main(): void {
   const load0 = loadavg()[0];
   const rows: string[] = [];
   for (const m of models) {
-    const k = kiln(m, [`--seconds=${seconds}`, `--windows=${windows}`, ...(args.includes('--releasing') ? ['--releasing'] : [])], backend);
+    const k = kiln(m, [`--seconds=${seconds}`, `--windows=${windows}`, ...(args.includes('--tf-grads') ? ['--tf-grads'] : [])], backend);
     console.log(`kiln  ${m}: ${JSON.stringify(k)}`);
     const t = torch(m, seconds, windows);
     console.log(`torch ${m}: ${JSON.stringify(t)}`);
@@ -74,7 +74,7 @@ function main(): void {
         `${(k.infer / t.infer).toFixed(2)} | ${fmt(k.peakRssMb)} / ${fmt(t.peakRssMb)} MB (${(k.peakRssMb / t.peakRssMb).toFixed(2)}×) |`,
     );
   }
-  const grads = args.includes('--releasing') ? 'variableGradsReleasing' : 'tf.variableGrads';
+  const grads = args.includes('--tf-grads') ? 'tf.variableGrads' : 'variableGradsReleasing';
   console.log(`\nKiln (${backend}, ${grads}) vs PyTorch, 2 threads each, medians of ${windows} windows of ≥ ${seconds} s; load ${load0.toFixed(2)} → ${loadavg()[0].toFixed(2)} on ${availableParallelism()} cores\n`);
   console.log('| model | Kiln train img/s | PyTorch | ratio | Kiln infer (b256) | PyTorch | ratio | peak RSS Kiln / PyTorch |');
   console.log('|---|---|---|---|---|---|---|---|');
