@@ -51,6 +51,16 @@ const kilnGelu: LayerRewriter = (layer, [x]) => {
 };
 
 const kilnRelu6: LayerRewriter = (layer, [x]) => applyWith(tf.layers.reLU({ name: layer.name, maxValue: 6 }), x);
+const kilnRelu: LayerRewriter = (layer, [x]) => applyWith(tf.layers.reLU({ name: layer.name }), x);
+const kilnResidualAdd: LayerRewriter = (layer, inputs) => applyWith(tf.layers.add({ name: layer.name }), inputs);
+
+/** `KilnBatchNorm` (channel axis, same four weights) as the built-in BatchNormalization. */
+const kilnBatchNorm: LayerRewriter = (layer, [x]) => {
+  const w = weightsOf(layer);
+  const { momentum, epsilon } = layer.getConfig() as { momentum?: number; epsilon?: number };
+  return applyWith(tf.layers.batchNormalization({ name: layer.name, axis: -1, momentum, epsilon }), x,
+    [w('gamma'), w('beta'), w('moving_mean'), w('moving_variance')]);
+};
 
 /**
  * `KilnMultiHeadAttention` as the per-head built-in layers it is equivalent to: for each
@@ -93,6 +103,9 @@ const REWRITERS = new Map<string, LayerRewriter>([
   ['KilnGelu', kilnGelu],
   ['KilnReLU6', kilnRelu6],
   ['KilnMultiHeadAttention', kilnMultiHeadAttention],
+  ['KilnBatchNorm', kilnBatchNorm],
+  ['KilnReLU', kilnRelu],
+  ['KilnResidualAdd', kilnResidualAdd],
 ]);
 
 export function registerLayerRewriter(className: string, rewriter: LayerRewriter): void {

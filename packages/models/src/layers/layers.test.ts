@@ -9,7 +9,7 @@ import { MultiHeadAttention } from './multi-head-attention';
 import { ReLU } from './relu';
 import { ReLU6 } from './relu6';
 import { ResidualAdd } from './residual-add';
-import { maxRelDiff, testBackends, useBackend } from './test-backends';
+import { maxRelDiff, testBackends, useBackend } from './__fixtures__/test-backends';
 
 const TOL = 2e-5;
 

@@ -14,7 +14,7 @@ import {
 import { dense, flatten, identity, permuteLayer, rescaling, reshape } from './core';
 import { add, average, concatenate, dot, maximum, minimum, multiply } from './merge';
 import { batchNormalization, layerNormalization } from './norm';
-import { kilnGelu, kilnLayerNorm, kilnMultiHeadAttention, kilnRelu6 } from './kiln-layers';
+import { kilnBatchNorm, kilnGelu, kilnLayerNorm, kilnMultiHeadAttention, kilnRelu, kilnRelu6, kilnResidualAdd } from './kiln-layers';
 
 /**
  * tfjs layer class name → ONNX converter. One entry per class, so a new layer (Kiln's own
@@ -59,6 +59,9 @@ const CONVERTERS = new Map<string, LayerConverter>([
   ['KilnGelu', kilnGelu],
   ['KilnReLU6', kilnRelu6],
   ['KilnMultiHeadAttention', kilnMultiHeadAttention],
+  ['KilnBatchNorm', kilnBatchNorm],
+  ['KilnReLU', kilnRelu],
+  ['KilnResidualAdd', kilnResidualAdd],
 ]);
 
 export function getOnnxConverter(className: string): LayerConverter | undefined {

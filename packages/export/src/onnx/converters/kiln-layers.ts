@@ -1,6 +1,8 @@
 import type { LayerConverter } from '../converter';
 import { gelu } from './activations';
-import { layerNormalization } from './norm';
+import { reluLayer } from './activations';
+import { add } from './merge';
+import { batchNormalization, layerNormalization } from './norm';
 
 /**
  * Converters for Kiln's own layers (`@kiln/models`' LayerNorm, Gelu, ReLU6,
@@ -25,6 +27,16 @@ export const kilnGelu: LayerConverter = (ctx) => {
   const half = g.node('Mul', [v.name, c('half', 0.5)], `${n}_half`);
   return { ...v, name: g.node('Mul', [half, g.node('Add', [t, c('one', 1)], `${n}_onep`)], n) };
 };
+
+/** `KilnBatchNorm`: channel-axis batch norm with gamma/beta and moving statistics (inference form). */
+export const kilnBatchNorm: LayerConverter = (ctx) =>
+  batchNormalization({ ...ctx, config: { ...ctx.config, axis: -1, center: true, scale: true } });
+
+/** `KilnReLU`: Relu. */
+export const kilnRelu: LayerConverter = (ctx) => reluLayer({ ...ctx, config: {} });
+
+/** `KilnResidualAdd`: Sum of its two inputs. */
+export const kilnResidualAdd: LayerConverter = (ctx) => add(ctx);
 
 /** `KilnReLU6`: Clip(0, 6). */
 export const kilnRelu6: LayerConverter = (ctx) => {
