@@ -35,6 +35,14 @@ describe.skipIf(!existsSync(CLI))('kiln dataset pack', () => {
     expect(trained.stdout + trained.stderr).toMatch(/epoch 0 train: train\/loss=/);
   });
 
+  it('a missing shard exits 2 before anything is written', () => {
+    const work = mkdtempSync(join(tmpdir(), 'kiln-e2e-pack-'));
+    const r = kiln(['train', 'data=webdataset', 'data.trainShards=shards/shard-{000000..000003}.tar', 'trainer.maxEpochs=1'], work);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain('4 train shard(s) not found');
+    expect(existsSync(join(work, 'outputs'))).toBe(false);
+  });
+
   it('usage errors exit 2 with one line', () => {
     const work = mkdtempSync(join(tmpdir(), 'kiln-e2e-pack-'));
     const r = kiln(['dataset', 'pack', '--out=shards'], work);

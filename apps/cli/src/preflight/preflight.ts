@@ -1,5 +1,5 @@
 import { ComponentBuilder, type Logger, type Registries } from '@kiln/core';
-import type { DataModule } from '@kiln/data';
+import { WebDatasetDataModule, type DataModule } from '@kiln/data';
 import { checkRunConfig } from '@kiln/trainer';
 import { checkComponents, type ComponentLine } from './check-components';
 import { checkCsvData, type DataReport } from './check-data';
@@ -45,6 +45,9 @@ export async function preflight(config: Record<string, unknown>, registries: Reg
     throw new PreflightError([(err as Error).message], 'preparing the data');
   }
   if (!spec) {
+    // WebDataset shards are checked cheaply (no tar read) before a real run writes anything.
+    const shardProblems = data instanceof WebDatasetDataModule ? data.shardProblems('fit') : [];
+    if (shardProblems.length) throw new PreflightError(shardProblems, 'in the data');
     if (options.dryRun) {
       try {
         await data.setup('fit');

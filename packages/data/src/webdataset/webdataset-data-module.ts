@@ -76,6 +76,29 @@ export class WebDatasetDataModule implements DataModule {
     return this.processor.outputShape;
   }
 
+  /** The configured shard files of a split (brace ranges expanded) and those that do not exist. */
+  private resolveShards(which: 'train' | 'val' | 'test'): { shards: string[]; missing: string[] } | undefined {
+    const spec = this.options[`${which}Shards`];
+    if (!spec) return undefined;
+    const shards = (Array.isArray(spec) ? spec : [spec]).flatMap(expandShards).map(fromCwd);
+    return { shards, missing: shards.filter((s) => !existsSync(s)) };
+  }
+
+  /**
+   * What `setup(stage)` would refuse, found without reading any tar (for a run's pre-flight check,
+   * before anything is written): a missing required key, shard files that do not exist.
+   */
+  shardProblems(stage: Stage): string[] {
+    const key = stage === 'fit' ? 'trainShards' : 'testShards';
+    if (!this.options[key]) return [`data.${key} is required for ${stage} with data=webdataset`];
+    const problems: string[] = [];
+    for (const which of stage === 'fit' ? (['train', 'val'] as const) : (['test'] as const)) {
+      const missing = this.resolveShards(which)?.missing ?? [];
+      if (missing.length) problems.push(`${missing.length} ${which} shard(s) not found, first: ${missing[0]}`);
+    }
+    return problems;
+  }
+
   async setup(stage: Stage): Promise<void> {
     const o = this.options;
     const wanted: Array<'train' | 'val' | 'test'> = stage === 'fit' ? ['train', 'val'] : ['test'];
@@ -85,10 +108,10 @@ export class WebDatasetDataModule implements DataModule {
       throw new ConfigError(`data.${key} is required for ${stage} with data=webdataset`, { path: `data.${key}` });
     }
     for (const which of wanted) {
-      const spec = o[`${which}Shards`];
-      if (!spec || this.splits[which]) continue;
-      const shards = (Array.isArray(spec) ? spec : [spec]).flatMap(expandShards).map(fromCwd);
-      const missing = shards.filter((s) => !existsSync(s));
+      if (this.splits[which]) continue;
+      const resolved = this.resolveShards(which);
+      if (!resolved) continue;
+      const { shards, missing } = resolved;
       if (missing.length) throw new DataError(`${missing.length} ${which} shard(s) not found, first: ${missing[0]}`);
       const counts = shards.map(countTarSamples);
       this.splits[which] = { shards, counts };
