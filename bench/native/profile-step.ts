@@ -1,56 +1,30 @@
 /**
  * Per-kernel time profile of training steps on a backend.
  * Usage: [FUSED_ADAM=1] npx tsx bench/native/profile-step.ts [model=fmnist-cnn] [backend=native] [steps=10] [batch=64]
- * `model` is a bench model (fmnist-cnn, cifar-net, mlp) or a zoo model at its default config
- * (mlp, simple_cnn, resnet, mobilenet_v2, vit_tiny: 32×32×3, trainer loss and Adam).
+ * `model` is a bench model (fmnist-cnn, cifar-net, mlp); zoo models at their default configs with the
+ * trainer's step are profiled by `bench/zoo/profile-zoo.ts`.
  */
 import * as tf from '@tensorflow/tfjs';
 import { registerNativeBackend, nativeKernelStats, resetNativeKernelStats } from '../../packages/backend-native/src/index';
 import { MODELS, batch, makeStep } from './models';
-import { ZOO_MODELS, makeZooStep } from './zoo';
 import { FusedAdam } from './fused-adam';
+import { fallbackLines, instrumentKernels } from '../kernel-timer';
 
 const [modelName = 'fmnist-cnn', backend = 'native', stepsArg = '10', batchArg = '64'] = process.argv.slice(2);
-
-function instrument(backendName: string, times: Map<string, { ms: number; n: number }>): void {
-  for (const k of tf.getKernelsForBackend(backendName)) {
-    const inner = k.kernelFunc;
-    tf.unregisterKernel(k.kernelName, backendName);
-    tf.registerKernel({
-      ...k,
-      kernelFunc: (args) => {
-        const t0 = performance.now();
-        const out = inner(args);
-        const t = times.get(k.kernelName) ?? { ms: 0, n: 0 };
-        t.ms += performance.now() - t0;
-        t.n++;
-        times.set(k.kernelName, t);
-        return out;
-      },
-    });
-  }
-}
 
 async function main(): Promise<void> {
   registerNativeBackend();
   await tf.setBackend(backend);
   const bs = Number(batchArg);
-  const zoo = ZOO_MODELS[modelName];
-  let step: () => void;
-  let name = modelName;
-  if (zoo) {
-    step = makeZooStep(zoo(), bs);
-  } else {
-    const spec = MODELS.find((m) => m.name === modelName) ?? MODELS[0];
-    name = spec.name;
-    const opt = process.env.FUSED_ADAM ? new FusedAdam(1e-3) : tf.train.adam(1e-3);
-    const { x, y } = batch(spec, bs);
-    step = makeStep(spec.build(), opt, x, y);
-  }
+  const spec = MODELS.find((m) => m.name === modelName) ?? MODELS[0];
+  const name = spec.name;
+  const opt = process.env.FUSED_ADAM ? new FusedAdam(1e-3) : tf.train.adam(1e-3);
+  const { x, y } = batch(spec, bs);
+  const step = makeStep(spec.build(), opt, x, y);
   step();
   step();
   const times = new Map<string, { ms: number; n: number }>();
-  instrument(backend, times);
+  instrumentKernels(backend, times);
   resetNativeKernelStats();
   const steps = Number(stepsArg);
   const t0 = performance.now();
@@ -68,10 +42,7 @@ async function main(): Promise<void> {
     console.log(`${name.padEnd(36)} ${(t.ms / steps).toFixed(3).padStart(8)} ms  x${(t.n / steps).toFixed(0).padStart(3)}` +
       (s ? `  native=${s.native} fallback=${s.fallback}` : ''));
   }
-  const fallbacks = Object.entries(stats).filter(([, s]) => s.fallback > 0).map(([k, s]) => `${k}×${s.fallback / steps}`);
-  const jsOnly = rows.filter(([k]) => !stats[k]).map(([k, t]) => `${k}×${t.n / steps}`);
-  console.log(`native kernels that fell back: ${fallbacks.join(' ') || 'none'}`);
-  console.log(`kernels with no native implementation: ${jsOnly.join(' ') || 'none'}`);
+  for (const line of fallbackLines(rows, stats, steps)) console.log(line);
 }
 
 void main();

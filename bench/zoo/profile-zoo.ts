@@ -14,29 +14,10 @@ import { CrossEntropyLoss } from '@kiln/losses';
 import { register as registerModels, variableGradsReleasing, type ZooModel } from '@kiln/models';
 import { Adam } from '@kiln/trainer';
 import { flag, peakRssMb } from './measure';
+import { fallbackLines, instrumentKernels } from '../kernel-timer';
 
 /** Highest tensor bytes seen after any kernel (the step's true peak, backward pass included). */
 let peakBytes = 0;
-
-function instrument(backendName: string, times: Map<string, { ms: number; n: number }>): void {
-  for (const k of tf.getKernelsForBackend(backendName)) {
-    const inner = k.kernelFunc;
-    tf.unregisterKernel(k.kernelName, backendName);
-    tf.registerKernel({
-      ...k,
-      kernelFunc: (args) => {
-        const t0 = performance.now();
-        const out = inner(args);
-        const t = times.get(k.kernelName) ?? { ms: 0, n: 0 };
-        t.ms += performance.now() - t0;
-        t.n++;
-        peakBytes = Math.max(peakBytes, (tf.engine() as unknown as { state: { numBytes: number } }).state.numBytes);
-        times.set(k.kernelName, t);
-        return out;
-      },
-    });
-  }
-}
 
 const mb = (b: number) => `${(b / 2 ** 20).toFixed(0)} MB`;
 
@@ -83,7 +64,9 @@ async function main(): Promise<void> {
   step();
   report('after warm-up step');
   const times = new Map<string, { ms: number; n: number }>();
-  instrument(engine.backend, times);
+  instrumentKernels(engine.backend, times, () => {
+    peakBytes = Math.max(peakBytes, (tf.engine() as unknown as { state: { numBytes: number } }).state.numBytes);
+  });
   if (engine.backend === 'native') resetNativeKernelStats();
   const t0 = performance.now();
   for (let i = 0; i < steps; i++) {
@@ -101,6 +84,7 @@ async function main(): Promise<void> {
     console.log(`${k.padEnd(28)} ${(t.ms / steps).toFixed(1).padStart(9)} ms ${((100 * t.ms) / steps / total).toFixed(1).padStart(5)}%  x${(t.n / steps).toFixed(0).padStart(5)}` +
       (s ? `  native=${s.native} fallback=${s.fallback}` : ''));
   }
+  if (engine.backend === 'native') for (const line of fallbackLines(rows, stats, steps)) console.log(line);
 }
 
 main().catch((err) => {
