@@ -9,7 +9,6 @@
 namespace kiln {
 namespace {
 
-constexpr int64_t kPar = 16384;
 
 template <typename T>
 void CopyLoop(const T* s, T* d, const std::vector<int64_t>& shape, const std::vector<int64_t>& ss,

@@ -8,7 +8,6 @@
 namespace kiln {
 namespace {
 
-constexpr int64_t kPar = 16384;  // parallelize above this many elements
 constexpr float kSqrt1_2 = 0.70710678118654752f;
 constexpr float kInvSqrt2Pi = 0.39894228040143268f;
 constexpr float kTwoOverSqrtPi = 1.12837916709551257f;

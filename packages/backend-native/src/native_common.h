@@ -198,6 +198,9 @@ Napi::Function Fn(Napi::Env env, F f) {
       });
 }
 
+// OpenMP loops run in parallel above this many elements (below it, thread start-up costs more).
+constexpr int64_t kPar = 16384;
+
 int NumThreads();
 
 void InitConv(Napi::Env env, Napi::Object exports);

@@ -9,7 +9,6 @@
 namespace kiln {
 namespace {
 
-constexpr int64_t kPar = 16384;
 
 // batchNorm(x, mean, variance, offset|null, scale|null, eps, channels, out):
 // each parameter has 1, `channels` (last dim) or n elements.

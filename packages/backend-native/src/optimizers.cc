@@ -6,7 +6,6 @@
 namespace kiln {
 namespace {
 
-constexpr int64_t kPar = 16384;
 
 // adam(p, g, m, v, outP, outM, outV, lr, beta1, beta2, eps, step, weightDecay, decoupled)
 Napi::Value Adam(const Napi::CallbackInfo& info) {

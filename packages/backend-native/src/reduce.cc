@@ -9,7 +9,6 @@
 namespace kiln {
 namespace {
 
-constexpr int64_t kPar = 16384;
 
 inline float Init(int op) {
   return op == kRMax ? -INFINITY : op == kRMin ? INFINITY : op == kRProd ? 1.f : 0.f;
