@@ -2,7 +2,6 @@ import type { Logger } from '@kiln/core';
 import type { ImageProcessor } from '@kiln/processors';
 import { ByteBudget, MemoryCache, defaultCacheBytes } from './cache/memory-cache';
 import { readCsvIndex } from './csv/read-csv-index';
-import { readCsvSamples } from './csv/read-csv';
 import { labelIdOf } from './labels';
 import { BatchLoader } from './loader/batch-loader';
 import { defaultDecodeConcurrency } from './loader-options';
@@ -44,7 +43,7 @@ export interface EvalLoader {
  * reports them (WARN + `badRows`) and evaluates the rest. Labels are optional.
  */
 export async function evalLoaderForCsv(csvPath: string, options: EvalLoaderOptions): Promise<EvalLoader> {
-  const csv = await readCsvIndex(csvPath, options);
+  const csv = await readCsvIndex(csvPath, options, { keepRecords: true });
   const rejected = new Map<number, string>();
   let ids: Int32Array | undefined;
   if (csv.labelCodes) {
@@ -77,7 +76,5 @@ export async function evalLoaderForCsv(csvPath: string, options: EvalLoaderOptio
     decodeConcurrency: options.decodeConcurrency ?? defaultDecodeConcurrency(),
     numClasses: options.classes.length,
   });
-  // `test` writes every input row back exactly as written: an evaluated CSV is read whole once more for its cells.
-  const raw = readCsvSamples(csvPath, options);
-  return { loader, badRows: dropped, hasLabels: csv.hasLabels, totalRows: csv.totalRows, header: raw.header, records: raw.records };
+  return { loader, badRows: dropped, hasLabels: csv.hasLabels, totalRows: csv.totalRows, header: csv.header, records: csv.records! };
 }

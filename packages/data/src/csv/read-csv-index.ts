@@ -25,6 +25,8 @@ export interface CsvIndex {
   totalRows: number;
   hasLabels: boolean;
   header?: string[];
+  /** With `keepRecords`: every data row's cells as written; `records[row - 1]` is row `row`. */
+  records?: string[][];
 }
 
 /** Bad rows kept with their reason; beyond this only the count grows (a broken 1M-row file stays small). */
@@ -35,7 +37,12 @@ const MAX_BAD_KEPT = 10_000;
  * typed arrays, so a CSV of millions of rows is read in about a second and stays small.
  * Same rules and messages as `readCsvSamples`; extra columns are not kept.
  */
-export async function readCsvIndex(csvPath: string, options: ReadCsvOptions = {}): Promise<CsvIndex> {
+export async function readCsvIndex(
+  csvPath: string,
+  options: ReadCsvOptions = {},
+  /** Also keep every row's cells (for `kiln test`, which writes its input back; not for training CSVs). */
+  keep: { keepRecords?: boolean } = {},
+): Promise<CsvIndex> {
   const name = basename(csvPath);
   const root = resolve(options.imageRoot ?? dirname(resolve(csvPath)));
   const wantsHeader = CsvColumns.wantsHeader(options);
@@ -48,12 +55,14 @@ export async function readCsvIndex(csvPath: string, options: ReadCsvOptions = {}
   const badRows: BadRow[] = [];
   let badCount = 0;
   let row = 0;
+  const records: string[][] | undefined = keep.keepRecords ? [] : undefined;
   const parser = new CsvParser((fields, line) => {
     if (!cols) {
       cols = CsvColumns.create(csvPath, name, root, options, fields);
       return;
     }
     row++;
+    records?.push(fields);
     const r = cols.check(fields, row, line, false);
     if ('reason' in r) {
       badCount++;
@@ -95,5 +104,6 @@ export async function readCsvIndex(csvPath: string, options: ReadCsvOptions = {}
     totalRows: row,
     hasLabels: cols.hasLabels,
     header: cols.header,
+    records,
   };
 }
