@@ -18,8 +18,6 @@ export interface CsvSamples {
   hasLabels: boolean;
   /** Header names, or undefined when columns are given by index. */
   header?: string[];
-  /** Every data row's cells as written (untrimmed, paths unresolved); `records[row - 1]` is row `row`. */
-  records: string[][];
 }
 
 /** The error for a file that cannot be opened, with the importer hint when it is missing. */
@@ -71,5 +69,5 @@ export function readCsvSamples(csvPath: string, options: ReadCsvOptions = {}): C
     });
     samples.push({ row, path: r.path, label: r.label, meta });
   });
-  return { samples, badRows, totalRows: records.length, hasLabels: cols.hasLabels, header: cols.header, records: records.map((r) => r.fields) };
+  return { samples, badRows, totalRows: records.length, hasLabels: cols.hasLabels, header: cols.header };
 }
