@@ -49,7 +49,7 @@ export async function estimateEpochTime(
     const lines = ['path,label'];
     for (let k = 0; k < rows; k++) {
       const i = Math.floor((k * train.kept.length) / rows);
-      lines.push(`${quoteCsv(train.kept[i].path)},${quoteCsv(data.classes[train.ids[i]])}`);
+      lines.push(`${quoteCsv(train.kept.path(i))},${quoteCsv(data.classes[train.ids[i]])}`);
     }
     writeFileSync(csv, lines.join('\n') + '\n');
     const node = (config.data ?? {}) as Record<string, unknown>;

@@ -6,7 +6,7 @@ import { epochSteps, formatPlan } from './plan';
 import type { Preflight } from './preflight';
 
 function preflightOf(trainRows: number, valRows: number, over: Partial<CsvDataSpec> = {}): Preflight {
-  const rows = (n: number) => Array.from({ length: n }, (_, i) => ({ row: i + 1, path: `/d/${i}.png`, label: 'a', meta: {} }));
+  const rows = (n: number) => ({ length: n, row: (i: number) => i + 1, path: (i: number) => `/d/${i}.png`, label: () => 'a' });
   const data: DataReport = {
     problems: [],
     classes: ['a'],

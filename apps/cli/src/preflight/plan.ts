@@ -92,9 +92,10 @@ export function formatPlan(config: Node, pre: Preflight, estimate?: string): str
     const shown = data.classes.length > 12 ? `${data.classes.slice(0, 12).join(', ')}, …` : data.classes.join(', ');
     lines.push(`  classes (${data.classes.length}): ${shown}`);
     for (const c of data.csvs) {
-      lines.push(`  ${c.role} ${c.path}: ${c.totalRows} rows, ${c.kept.length} kept, ${c.dropped.length} dropped`);
+      const dropped = c.totalRows - c.kept.length; // every row is kept or dropped (the listed reasons may be capped)
+      lines.push(`  ${c.role} ${c.path}: ${c.totalRows} rows, ${c.kept.length} kept, ${dropped} dropped`);
       for (const d of c.dropped.slice(0, 5)) lines.push(`    dropped: ${d.reason}`);
-      if (c.dropped.length > 5) lines.push(`    … and ${c.dropped.length - 5} more dropped`);
+      if (dropped > 5) lines.push(`    … and ${dropped - 5} more dropped`);
     }
     if (spec.valSplit) lines.push(`  valSplit ${spec.valSplit}: validation is a stratified part of ${basename(spec.trainCsv!)}`);
     lines.push(`  images: ${data.decoded.count} of ${data.decoded.of} sampled decode to ${data.decoded.shape.join('×')} (the model's input)`);
