@@ -67,7 +67,7 @@ inline float U(float v, float alpha, float beta) {
 }
 
 template <int OP>
-void RunU(const float* x, float* o, int64_t n, float alpha, float beta) {
+KILN_SIMD void RunU(const float* x, float* o, int64_t n, float alpha, float beta) {
 #pragma omp parallel for schedule(static) if (n > kPar)
   for (int64_t i = 0; i < n; i++) o[i] = U<OP>(x[i], alpha, beta);
 }
@@ -120,7 +120,7 @@ inline float G(float v, float d, float alpha, float beta) {
 }
 
 template <int OP>
-void RunG(const float* v, const float* dy, float* o, int64_t n, float alpha, float beta) {
+KILN_SIMD void RunG(const float* v, const float* dy, float* o, int64_t n, float alpha, float beta) {
 #pragma omp parallel for schedule(static) if (n > kPar)
   for (int64_t i = 0; i < n; i++) o[i] = G<OP>(v[i], dy[i], alpha, beta);
 }

@@ -158,8 +158,20 @@ inline void CheckView(const Args& a, const std::vector<int64_t>& shape, const st
                                    " of an array of " + std::to_string(len));
 }
 
+// Hot loops get one clone per x86-64 level (AVX-512, AVX2+FMA, baseline SSE2),
+// picked once at load time by the dynamic loader (GCC target_clones + ifunc):
+// the addon is built for baseline x86-64, so without clones transcendental
+// loops (GELU, erf, exp) run 4-16x narrower than the CPU allows. Elsewhere
+// (clang, macOS, arm64) it is empty and the baseline build is used.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define KILN_SIMD __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define KILN_SIMD
+#endif
+
 // exp(x) in float with ~2 ulp error (Cephes expf polynomial), branch-free so
-// loops over it vectorize (libm's expf is a call per element). Rounding to
+// loops over it vectorize (libm's expf is a call per element; the build's
+// -fno-trapping-math lets GCC if-convert the clamps). Rounding to
 // the nearest integer by the 1.5·2^23 trick keeps it SSE2-only. NaN stays NaN.
 inline float FastExp(float x) {
   x = x < -87.3f ? -87.3f : x;
@@ -175,9 +187,9 @@ inline float FastExp(float x) {
   p = p * r + 1.6666665459e-1f;
   p = p * r + 5.0000001201e-1f;
   p = p * r * r + r + 1.f;
-  int32_t bits;
+  uint32_t bits;
   std::memcpy(&bits, &t, sizeof(bits));
-  bits = (bits - 0x4B400000 + 127) << 23;  // n + 127 into the exponent field
+  bits = (bits - 0x4B400000u + 127u) << 23;  // n + 127 into the exponent field
   float scale;
   std::memcpy(&scale, &bits, sizeof(scale));
   return p * scale;
