@@ -37,6 +37,8 @@ const SIGS: Record<string, Kind[]> = {
   batchNormGradFull: ['f32', 'f32', 'f32', 'f32', 'optf32', 'num', 'f32', 'f32', 'f32', 'f32'],
   layerNorm: ['f32', 'f32', 'f32', 'int', 'num', 'f32'],
   layerNormGrad: ['f32', 'f32', 'f32', 'int', 'num', 'f32', 'f32', 'f32'],
+  batchNormTrain: ['f32', 'f32', 'f32', 'int', 'num', 'f32', 'f32', 'f32'],
+  batchNormTrainGrad: ['f32', 'f32', 'f32', 'f32', 'f32', 'optf32', 'optf32', 'int', 'num', 'f32', 'f32', 'f32'],
   softmax: ['f32', 'int', 'f32', 'bool'],
   softmaxGrad: ['f32', 'f32', 'int', 'f32', 'bool'],
   adam: ['f32', 'f32', 'f32', 'f32', 'f32', 'f32', 'f32', 'num', 'num', 'num', 'num', 'int', 'num', 'bool'],
@@ -139,6 +141,11 @@ const VALID: Partial<Record<string, (r: R) => unknown[]>> = {
   batchNormGrad: (r) => { const c = r.int(1, 5), n = c * r.int(1, 4); return [F(n), F(n), F(c), F(c), F(c), 1e-3, c, F(n), F(c), F(c), F(c), F(c)]; },
   layerNorm: (r) => { const c = r.int(1, 6), n = c * r.int(1, 4); return [F(n), F(c), F(c), c, 1e-5, F(n)]; },
   layerNormGrad: (r) => { const c = r.int(1, 6), n = c * r.int(1, 4); return [F(n), F(c), F(n), c, 1e-5, F(n), F(c), F(c)]; },
+  batchNormTrain: (r) => { const c = r.int(1, 6), n = c * r.int(1, 4); return [F(n), F(c), F(c), c, 1e-5, F(n), F(c), F(c)]; },
+  batchNormTrainGrad: (r) => {
+    const c = r.int(1, 6), n = c * r.int(1, 4);
+    return [F(n), F(n), F(c), F(c), F(c), r.next() < 0.5 ? F(c) : null, null, c, 1e-5, F(n), F(c), F(c)];
+  },
   softmax: (r) => { const c = r.int(1, 6), n = c * r.int(1, 4); return [F(n), c, F(n), r.next() < 0.5]; },
   adam: (r) => { const n = r.int(0, 30); return [F(n), F(n), F(n), F(n), F(n), F(n), F(n), 0.01, 0.9, 0.99, 1e-8, 1, 0, false]; },
   gemm: (r) => {

@@ -50,6 +50,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitReduce(env, exports);
   InitCopy(env, exports);
   InitNorm(env, exports);
+  InitBatchNormTrain(env, exports);
   InitOptimizers(env, exports);
   return exports;
 }

@@ -15,6 +15,7 @@ export const GRAD_KERNELS = {
   batchNormGrad: 'KilnFusedBatchNormGrad',
   batchNormGradFull: 'KilnFusedBatchNormGradFull',
   layerNormGrad: 'KilnLayerNormGrad',
+  batchNormTrainGrad: 'KilnBatchNormTrainGrad',
 } as const;
 
 const wrapped = new Set<string>();
@@ -149,6 +150,21 @@ export function registerKilnGradients(): void {
     gradFunc: (dy, saved, attrs) => {
       const [x, gamma] = saved;
       const outs = engine().runKernel(GRAD_KERNELS.layerNormGrad, { x, gamma, dy: dy as Tensor },
+        { epsilon: attrs?.epsilon as number }) as Tensor[];
+      return { x: () => outs[0], gamma: () => outs[1], beta: () => outs[2] };
+    },
+  });
+  registerGradient({
+    kernelName: KILN_KERNELS.BatchNormTrain,
+    inputsToSave: ['x', 'gamma'],
+    outputsToSave: [false, true, true],
+    gradFunc: (dys, saved, attrs) => {
+      const [x, gamma, mean, variance] = saved;
+      const [dy, dmean, dvariance] = dys as Tensor[];
+      // The statistics only feed the running averages, so their gradients are tfjs's zero fill: skip them.
+      const nonZero = (t: Tensor) => t.dataSync().some((v) => v !== 0);
+      const stats = { ...(nonZero(dmean) ? { dmean } : {}), ...(nonZero(dvariance) ? { dvariance } : {}) };
+      const outs = engine().runKernel(GRAD_KERNELS.batchNormTrainGrad, { x, dy, gamma, mean, variance, ...stats },
         { epsilon: attrs?.epsilon as number }) as Tensor[];
       return { x: () => outs[0], gamma: () => outs[1], beta: () => outs[2] };
     },

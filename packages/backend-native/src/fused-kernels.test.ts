@@ -42,6 +42,38 @@ describe.skipIf(!nativeReady)('Kiln fused kernels (contracts) against reference 
     });
   });
 
+  it('KilnBatchNormTrain: output, batch statistics and gradients (also through mean and variance)', async () => {
+    await tf.setBackend('native');
+    const refBn = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, eps: number) => {
+      const axes = x.shape.slice(0, -1).map((_, i) => i);
+      const { mean, variance } = tf.moments(x, axes);
+      return [tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), g), b), mean, variance];
+    };
+    tf.tidy(() => {
+      // [64, 16, 16, 8]: 131k elements, the threaded path with float partials flushed to double; offset 50 checks the shifted variance.
+      for (const [shape, eps, offset] of [[[64, 16, 16, 8], 1e-5, 50], [[7, 3], 1e-3, 0], [[2, 5, 5, 33], 1e-5, -3]] as const) {
+        const c = shape[shape.length - 1];
+        const size = (shape as readonly number[]).reduce((a, b) => a * b, 1);
+        const x = tf.tensor(rand(size, 21).map((v) => v * 2 + offset), [...shape]);
+        const g = tf.tensor(rand(c, 22)), b = tf.tensor(rand(c, 23));
+        const attrs = { epsilon: eps };
+        const got = run(KILN_KERNELS.BatchNormTrain, { x, gamma: g, beta: b }, attrs) as tf.Tensor[];
+        refBn(x, g, b, eps).forEach((t, i) => close(got[i], t, 1e-4));
+        // A loss over y and the statistics, so every input gradient term is exercised.
+        const w = tf.tensor(rand(size, 24), x.shape), wm = tf.tensor(rand(c, 25)), wv = tf.tensor(rand(c, 26));
+        const loss = (outs: tf.Tensor[]) => tf.addN([tf.sum(tf.mul(outs[0], w)), tf.sum(tf.mul(outs[1], wm)), tf.sum(tf.mul(outs[2], wv))]);
+        const dGot = tf.grads((xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => loss(run(KILN_KERNELS.BatchNormTrain, { x: xx, gamma: gg, beta: bb }, attrs) as tf.Tensor[]))([x, g, b]);
+        const dWant = tf.grads((xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => loss(refBn(xx, gg, bb, eps)))([x, g, b]);
+        dGot.forEach((t, i) => close(t, dWant[i], 2e-4));
+        // Only y reaches the loss (the layer's case): statistics' zero gradients are skipped.
+        const yOnly = tf.grads((xx: tf.Tensor) => tf.sum(tf.mul((run(KILN_KERNELS.BatchNormTrain, { x: xx, gamma: g, beta: b }, attrs) as tf.Tensor[])[0], w)))([x]);
+        close(yOnly[0], tf.grads((xx: tf.Tensor) => tf.sum(tf.mul(refBn(xx, g, b, eps)[0], w)))([x])[0], 2e-4);
+      }
+    });
+    expect(() => run(KILN_KERNELS.BatchNormTrain, { x: tf.zeros([2, 4]), gamma: tf.ones([3]), beta: tf.zeros([3]) }, { epsilon: 1e-5 }))
+      .toThrow(/KilnBatchNormTrain: gamma and beta need 4 values/);
+  });
+
   it('KilnGelu exact and tanh forms, forward and gradient', async () => {
     await tf.setBackend('native');
     tf.tidy(() => {

@@ -10,6 +10,7 @@ import { avgPool, avgPoolGrad, maxPool, maxPoolGrad } from './kernels/pool.js';
 import { argKernel, REDUCE_KERNELS, reduceKernel } from './kernels/reduce.js';
 import { softmax } from './kernels/softmax.js';
 import { fusedBatchNorm } from './kernels/batchnorm.js';
+import { batchNormTrain, batchNormTrainGrad } from './kernels/batchnorm-train.js';
 import { GRAD_KERNELS } from './fused-gradients.js';
 import { BINARY, GRAD, REDUCE, UNARY } from './op-codes.js';
 import type { NativeImpl } from './kernel-util.js';
@@ -62,6 +63,7 @@ export function nativeKernelTable(): Record<string, NativeImpl> {
 export function kilnKernelTable(): Record<string, NativeImpl> {
   return {
     [KILN_KERNELS.LayerNorm]: layerNorm,
+    [KILN_KERNELS.BatchNormTrain]: batchNormTrain,
     [KILN_KERNELS.Gelu]: gelu,
     [KILN_KERNELS.ApplyAdam]: applyAdam,
     [KILN_KERNELS.ApplySgd]: applySgd,
@@ -73,6 +75,7 @@ export function kilnKernelTable(): Record<string, NativeImpl> {
     [GRAD_KERNELS.batchNormGrad]: batchNormGrad,
     [GRAD_KERNELS.batchNormGradFull]: batchNormGradFull,
     [GRAD_KERNELS.layerNormGrad]: layerNormGrad,
+    [GRAD_KERNELS.batchNormTrainGrad]: batchNormTrainGrad,
   };
 }
 

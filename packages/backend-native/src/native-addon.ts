@@ -70,6 +70,16 @@ export interface NativeAddon {
   ): void;
   softmax(x: Float32Array, cols: number, out: Float32Array, log: boolean): void;
   softmaxGrad(y: Float32Array, dy: Float32Array, cols: number, dx: Float32Array, log: boolean): void;
+  // bn_train.cc
+  batchNormTrain(
+    x: Float32Array, gamma: Float32Array, beta: Float32Array, channels: number, eps: number,
+    y: Float32Array, mean: Float32Array, variance: Float32Array,
+  ): void;
+  batchNormTrainGrad(
+    x: Float32Array, dy: Float32Array, gamma: Float32Array, mean: Float32Array, variance: Float32Array,
+    dmean: Float32Array | null, dvar: Float32Array | null, channels: number, eps: number,
+    dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array,
+  ): void;
   // optimizers.cc
   adam(
     p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, outP: Float32Array, outM: Float32Array,

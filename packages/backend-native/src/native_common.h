@@ -223,6 +223,7 @@ void InitBroadcast(Napi::Env env, Napi::Object exports);
 void InitReduce(Napi::Env env, Napi::Object exports);
 void InitCopy(Napi::Env env, Napi::Object exports);
 void InitNorm(Napi::Env env, Napi::Object exports);
+void InitBatchNormTrain(Napi::Env env, Napi::Object exports);
 void InitOptimizers(Napi::Env env, Napi::Object exports);
 
 // Applies bias (per last-dim channel, may be null) and activation in place.

@@ -3,6 +3,7 @@ export {
   KILN_KERNELS,
   type KilnKernelName,
   type LayerNormAttrs,
+  type BatchNormTrainAttrs,
   type GeluAttrs,
   type AdamAttrs,
   type SgdAttrs,

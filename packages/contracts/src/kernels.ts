@@ -12,6 +12,13 @@ export const KILN_KERNELS = {
    * `y = (x - mean) / sqrt(var + epsilon) * gamma + beta` (biased variance, as PyTorch).
    */
   LayerNorm: 'KilnLayerNorm',
+  /**
+   * Training-mode batch normalisation over every axis but the last (channels last), with
+   * batch statistics. inputs `{ x, gamma, beta }` (`[C]`, C = last dim of x); attrs
+   * {@link BatchNormTrainAttrs}; outputs `[y, mean, variance]` (mean and biased variance per
+   * channel, for the caller's running statistics). `y = (x - mean) / sqrt(variance + epsilon) * gamma + beta`.
+   */
+  BatchNormTrain: 'KilnBatchNormTrain',
   /** GELU. inputs `{ x }`; attrs {@link GeluAttrs}; output `y`. Exact: `0.5·x·(1 + erf(x/√2))`. */
   Gelu: 'KilnGelu',
   /**
@@ -35,6 +42,10 @@ export const KILN_KERNELS = {
 export type KilnKernelName = (typeof KILN_KERNELS)[keyof typeof KILN_KERNELS];
 
 export interface LayerNormAttrs {
+  epsilon: number;
+}
+
+export interface BatchNormTrainAttrs {
   epsilon: number;
 }
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { oneTensor, tidyGrads } from './kiln-kernel';
+import { KILN_KERNELS, type BatchNormTrainAttrs } from '@kiln/contracts';
+import { hasKilnKernel, oneTensor, runKilnKernel, tidyGrads } from './kiln-kernel';
 
 export interface BatchNormArgs {
   name?: string;
@@ -75,7 +76,9 @@ export class BatchNorm extends tf.layers.Layer {
 }
 
 /**
- * Training-mode batch norm with batch statistics and a closed-form gradient. Every full-size
+ * Training-mode batch norm with batch statistics and a closed-form gradient: the backend's
+ * `KilnBatchNormTrain` kernel (statistics, output and the whole gradient each one kernel) when it
+ * has one, otherwise standard ops. Every full-size
  * pass is either a same-shape op or a per-channel affine map `a·t + c`, written as
  * `tf.batchNorm(t, 0, 0, c, a, 1)` — one FusedBatchNorm kernel, which fast backends run natively,
  * instead of broadcasting binary ops. With `s = Σ dy`, `p = Σ dy·x` over all but the channel axis
@@ -89,6 +92,12 @@ export function batchNormTraining(
   epsilon: number,
   onStatistics?: (mean: tf.Tensor, variance: tf.Tensor) => void,
 ): tf.Tensor {
+  if (hasKilnKernel(KILN_KERNELS.BatchNormTrain)) {
+    const attrs: BatchNormTrainAttrs = { epsilon };
+    const [y, mean, variance] = runKilnKernel(KILN_KERNELS.BatchNormTrain, { x, gamma, beta }, attrs) as tf.Tensor[];
+    onStatistics?.(mean, variance);
+    return y;
+  }
   const axes = x.shape.slice(0, -1).map((_, i) => i);
   const channels = x.shape[x.rank - 1];
   const n = x.size / channels;
