@@ -72,6 +72,39 @@ Napi::Value PoolFwd(const Napi::CallbackInfo& info, int mode) {
   return info.Env().Undefined();
 }
 
+// Windows that tile the input (stride = window, no leading padding, e.g. the
+// usual 2x2/2): each input pixel is in at most one window, so dx is written
+// once per pixel, vectorized over channels, with no zero fill and no scatter.
+// `taken` keeps the first maximum in row-major window order, as tfjs does.
+KILN_SIMD void MaxGradTiledRow(const Q& q, const float* x, const float* dy, float* dx, int64_t b, int64_t oy) {
+  const float ninf = -std::numeric_limits<float>::infinity();
+  std::vector<float> best(q.c), taken(q.c);
+  int64_t rmin = oy * q.sh, rmax = std::min(q.ih, rmin + q.kh);
+  for (int64_t ox = 0; ox < q.ow; ox++) {
+    int64_t cmin = ox * q.sw, cmax = std::min(q.iw, cmin + q.kw);
+    float* bp = best.data();
+    float* tk = taken.data();
+    for (int64_t d = 0; d < q.c; d++) bp[d] = ninf, tk[d] = 0.f;
+    for (int64_t r = rmin; r < rmax; r++)
+      for (int64_t cc = cmin; cc < cmax; cc++) {
+        const float* px = x + ((b * q.ih + r) * q.iw + cc) * q.c;
+        for (int64_t d = 0; d < q.c; d++) bp[d] = px[d] > bp[d] ? px[d] : bp[d];
+      }
+    const float* pdy = dy + ((b * q.oh + oy) * q.ow + ox) * q.c;
+    for (int64_t r = rmin; r < rmax; r++)
+      for (int64_t cc = cmin; cc < cmax; cc++) {
+        int64_t off = ((b * q.ih + r) * q.iw + cc) * q.c;
+        const float* px = x + off;
+        float* pd = dx + off;
+        for (int64_t d = 0; d < q.c; d++) {
+          bool hit = px[d] == bp[d] && bp[d] > ninf && tk[d] == 0.f;
+          pd[d] = hit ? pdy[d] : 0.f;
+          tk[d] = hit ? 1.f : tk[d];
+        }
+      }
+  }
+}
+
 // maxPoolGrad(params, x, dy, dx): route dy to the first max of each window.
 Napi::Value MaxGrad(const Napi::CallbackInfo& info) {
   Args a(info, "maxPoolGrad", 4);
@@ -80,6 +113,14 @@ Napi::Value MaxGrad(const Napi::CallbackInfo& info) {
   const float* dy = a.F32(2, YLen(q)).data;
   float* dx = a.F32(3, XLen(q)).data;
   const float ninf = -std::numeric_limits<float>::infinity();
+  if (q.sh == q.kh && q.sw == q.kw && q.pt == 0 && q.pl == 0) {
+    // Pixels past the last window (input not a multiple of the stride) get no gradient.
+    if (q.oh * q.kh < q.ih || q.ow * q.kw < q.iw) std::memset(dx, 0, XLen(q) * sizeof(float));
+    int64_t total = q.n * q.oh;
+#pragma omp parallel for schedule(static)
+    for (int64_t t = 0; t < total; t++) MaxGradTiledRow(q, x, dy, dx, t / q.oh, t % q.oh);
+    return info.Env().Undefined();
+  }
 #pragma omp parallel for schedule(static)
   for (int64_t b = 0; b < q.n; b++) {
     float* dxb = dx + b * q.ih * q.iw * q.c;
