@@ -4,7 +4,11 @@ import { totalmem } from 'node:os';
  * Recycles the Float32Arrays of native kernel outputs once their tensors are
  * disposed. Fresh multi-MB ArrayBuffers cost page faults (and GC pressure)
  * that dwarf the kernels themselves; a training step allocates the same
- * sizes every iteration, so reuse is nearly perfect.
+ * sizes every iteration, so reuse is nearly perfect. A request may also take
+ * the smallest free buffer up to `slack` times its size (as a view of the
+ * first n floats): the last, smaller batch of an epoch and validation batches
+ * then reuse the training step's buffers instead of adding a second set of
+ * every activation size to the pool (and to the process's resident memory).
  *
  * Safety: only buffers allocated here are recycled, and only when (a) no
  * live tensor references the ArrayBuffer (views included: counted in
@@ -16,18 +20,26 @@ export class BufferPool {
   private readonly escaped = new WeakSet<ArrayBuffer>();
   private readonly refs = new Map<ArrayBuffer, number>();
   private readonly free = new Map<number, Float32Array[]>();
+  /** Sizes (floats) that have free buffers, ascending. */
+  private sizes: number[] = [];
   private pooledBytes = 0;
 
-  constructor(private readonly maxBytes: number, private readonly minElements = 1024) {}
+  constructor(private readonly maxBytes: number, private readonly minElements = 1024, private readonly slack = 4) {}
 
   /** An uninitialized array of `n` floats (recycled when possible). */
   take(n: number): Float32Array {
     if (n < this.minElements) return new Float32Array(n);
-    const list = this.free.get(n);
-    const hit = list?.pop();
-    if (hit) {
+    const i = lowerBound(this.sizes, n);
+    if (i < this.sizes.length && this.sizes[i] <= n * this.slack) {
+      const size = this.sizes[i];
+      const list = this.free.get(size)!;
+      const hit = list.pop()!;
+      if (list.length === 0) {
+        this.free.delete(size);
+        this.sizes.splice(i, 1);
+      }
       this.pooledBytes -= hit.byteLength;
-      return hit;
+      return size === n ? hit : hit.subarray(0, n);
     }
     const buf = Buffer.allocUnsafeSlow(n * 4);
     const arr = new Float32Array(buf.buffer, buf.byteOffset, n);
@@ -60,7 +72,10 @@ export class BufferPool {
     if (this.escaped.has(b) || this.pooledBytes + b.byteLength > this.maxBytes) return;
     const n = b.byteLength / 4;
     let list = this.free.get(n);
-    if (!list) this.free.set(n, (list = []));
+    if (!list) {
+      this.free.set(n, (list = []));
+      this.sizes.splice(lowerBound(this.sizes, n), 0, n);
+    }
     list.push(new Float32Array(b));
     this.pooledBytes += b.byteLength;
   }
@@ -72,8 +87,20 @@ export class BufferPool {
 
   clear(): void {
     this.free.clear();
+    this.sizes = [];
     this.pooledBytes = 0;
   }
+}
+
+/** First index of `xs` (ascending) whose value is >= `v`. */
+function lowerBound(xs: number[], v: number): number {
+  let lo = 0, hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (xs[mid] < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function bufferOf(values: unknown): ArrayBuffer | null {
