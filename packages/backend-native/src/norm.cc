@@ -148,17 +148,31 @@ Napi::Value BatchNormGradFull(const Napi::CallbackInfo& info) {
 }
 
 // Mean and 1/sqrt(var + eps) of one row (two passes, biased variance).
+// `omp simd reduction` lets the sums vectorize without -ffast-math.
 inline void RowStats(const float* p, int64_t cols, float eps, float* mean, float* rstd) {
   double s = 0;
+#pragma omp simd reduction(+ : s)
   for (int64_t j = 0; j < cols; j++) s += p[j];
   float mu = static_cast<float>(s / cols);
   double q = 0;
+#pragma omp simd reduction(+ : q)
   for (int64_t j = 0; j < cols; j++) {
     float d = p[j] - mu;
     q += d * d;
   }
   *mean = mu;
   *rstd = 1.f / std::sqrt(static_cast<float>(q / cols) + eps);
+}
+
+KILN_SIMD void LayerNormRows(const float* x, const float* g, const float* b, int64_t cols, float eps, int64_t r0,
+                             int64_t r1, float* y) {
+  for (int64_t r = r0; r < r1; r++) {
+    const float* p = x + r * cols;
+    float* q = y + r * cols;
+    float mu, rs;
+    RowStats(p, cols, eps, &mu, &rs);
+    for (int64_t j = 0; j < cols; j++) q[j] = (p[j] - mu) * rs * g[j] + b[j];
+  }
 }
 
 // layerNorm(x, gamma, beta, cols, eps, y): over the last axis of `cols`.
@@ -171,15 +185,35 @@ Napi::Value LayerNorm(const Napi::CallbackInfo& info) {
   float eps = a.Flt(4);
   float* y = a.F32(5, x.len).data;
   int64_t rows = x.len / cols;
-#pragma omp parallel for schedule(static) if (x.len > kPar)
-  for (int64_t r = 0; r < rows; r++) {
-    const float* p = x.data + r * cols;
-    float* q = y + r * cols;
+  int use = x.len > kPar ? static_cast<int>(std::min<int64_t>(std::max(1, NumThreads()), rows)) : 1;
+#pragma omp parallel for schedule(static) num_threads(use)
+  for (int t = 0; t < use; t++) LayerNormRows(x.data, g, b, cols, eps, rows * t / use, rows * (t + 1) / use, y);
+  return info.Env().Undefined();
+}
+
+// Rows [r0, r1) of the LayerNorm gradient; dgamma/dbeta partials added into tg/tb.
+KILN_SIMD void LayerNormGradRows(const float* x, const float* g, const float* dy, int64_t cols, float eps, int64_t r0,
+                                 int64_t r1, float* dx, double* tg, double* tb) {
+  std::vector<float> xh(cols);
+  for (int64_t r = r0; r < r1; r++) {
+    const float* p = x + r * cols;
+    const float* d = dy + r * cols;
+    float* o = dx + r * cols;
     float mu, rs;
     RowStats(p, cols, eps, &mu, &rs);
-    for (int64_t j = 0; j < cols; j++) q[j] = (p[j] - mu) * rs * g[j] + b[j];
+    double s1 = 0, s2 = 0;
+#pragma omp simd reduction(+ : s1, s2)
+    for (int64_t j = 0; j < cols; j++) {
+      xh[j] = (p[j] - mu) * rs;
+      float gd = d[j] * g[j];
+      s1 += gd;
+      s2 += gd * xh[j];
+      tg[j] += d[j] * xh[j];
+      tb[j] += d[j];
+    }
+    float m1 = static_cast<float>(s1 / cols), m2 = static_cast<float>(s2 / cols);
+    for (int64_t j = 0; j < cols; j++) o[j] = rs * (d[j] * g[j] - m1 - xh[j] * m2);
   }
-  return info.Env().Undefined();
 }
 
 // layerNormGrad(x, gamma, dy, cols, eps, dx, dgamma, dbeta)
@@ -199,28 +233,8 @@ Napi::Value LayerNormGrad(const Napi::CallbackInfo& info) {
   std::vector<double> pg(static_cast<size_t>(use) * cols, 0.0), pb(static_cast<size_t>(use) * cols, 0.0);
 #pragma omp parallel for schedule(static) num_threads(use)
   for (int t = 0; t < use; t++) {
-    int64_t r0 = rows * t / use, r1 = rows * (t + 1) / use;
-    double* tg = pg.data() + static_cast<size_t>(t) * cols;
-    double* tb = pb.data() + static_cast<size_t>(t) * cols;
-    std::vector<float> xh(cols);
-    for (int64_t r = r0; r < r1; r++) {
-      const float* p = x.data + r * cols;
-      const float* d = dy + r * cols;
-      float* o = dx + r * cols;
-      float mu, rs;
-      RowStats(p, cols, eps, &mu, &rs);
-      double s1 = 0, s2 = 0;
-      for (int64_t j = 0; j < cols; j++) {
-        xh[j] = (p[j] - mu) * rs;
-        float gd = d[j] * g[j];
-        s1 += gd;
-        s2 += gd * xh[j];
-        tg[j] += d[j] * xh[j];
-        tb[j] += d[j];
-      }
-      float m1 = static_cast<float>(s1 / cols), m2 = static_cast<float>(s2 / cols);
-      for (int64_t j = 0; j < cols; j++) o[j] = rs * (d[j] * g[j] - m1 - xh[j] * m2);
-    }
+    LayerNormGradRows(x.data, g, dy, cols, eps, rows * t / use, rows * (t + 1) / use, dx, pg.data() + static_cast<size_t>(t) * cols,
+                      pb.data() + static_cast<size_t>(t) * cols);
   }
   for (int64_t j = 0; j < cols; j++) {
     double sg = 0, sb = 0;
@@ -229,6 +243,32 @@ Napi::Value LayerNormGrad(const Napi::CallbackInfo& info) {
     db[j] = static_cast<float>(sb);
   }
   return info.Env().Undefined();
+}
+
+KILN_SIMD void SoftmaxRows(const float* x, int64_t cols, bool lg, int64_t r0, int64_t r1, float* y) {
+  for (int64_t r = r0; r < r1; r++) {
+    const float* p = x + r * cols;
+    float* q = y + r * cols;
+    float mx = -INFINITY;
+#pragma omp simd reduction(max : mx)
+    for (int64_t j = 0; j < cols; j++) mx = std::max(mx, p[j]);
+    float s = 0.f;
+    if (lg) {
+#pragma omp simd reduction(+ : s)
+      for (int64_t j = 0; j < cols; j++) s += FastExp(p[j] - mx);
+      float ls = std::log(s) + mx;
+      for (int64_t j = 0; j < cols; j++) q[j] = p[j] - ls;
+    } else {
+#pragma omp simd reduction(+ : s)
+      for (int64_t j = 0; j < cols; j++) {
+        float e = FastExp(p[j] - mx);
+        s += e;
+        q[j] = e;
+      }
+      float inv = 1.f / s;
+      for (int64_t j = 0; j < cols; j++) q[j] *= inv;
+    }
+  }
 }
 
 // softmax(x, cols, out, log): softmax (or log-softmax) over the last axis.
@@ -240,26 +280,9 @@ Napi::Value Softmax(const Napi::CallbackInfo& info) {
   float* y = a.F32(2, x.len).data;
   bool lg = a.Bool(3);
   int64_t rows = x.len / cols;
-#pragma omp parallel for schedule(static) if (x.len > kPar)
-  for (int64_t r = 0; r < rows; r++) {
-    const float* p = x.data + r * cols;
-    float* q = y + r * cols;
-    float mx = -INFINITY;
-    for (int64_t j = 0; j < cols; j++) mx = std::max(mx, p[j]);
-    float s = 0.f;
-    for (int64_t j = 0; j < cols; j++) {
-      float e = FastExp(p[j] - mx);
-      s += e;
-      if (!lg) q[j] = e;
-    }
-    if (lg) {
-      float ls = std::log(s) + mx;
-      for (int64_t j = 0; j < cols; j++) q[j] = p[j] - ls;
-    } else {
-      float inv = 1.f / s;
-      for (int64_t j = 0; j < cols; j++) q[j] *= inv;
-    }
-  }
+  int use = x.len > kPar ? static_cast<int>(std::min<int64_t>(std::max(1, NumThreads()), rows)) : 1;
+#pragma omp parallel for schedule(static) num_threads(use)
+  for (int t = 0; t < use; t++) SoftmaxRows(x.data, cols, lg, rows * t / use, rows * (t + 1) / use, y);
   return info.Env().Undefined();
 }
 

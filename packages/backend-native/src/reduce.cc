@@ -25,26 +25,42 @@ inline float Acc(int op, float acc, float v) {
   }
 }
 
-// reduce(op, x, outer, mid, inner, out): out[o, i] = red_m x[o, m, i].
-Napi::Value Reduce(const Napi::CallbackInfo& info) {
-  Args a(info, "reduce", 6);
-  int op = static_cast<int>(a.Int(0, 0, kRProd));
-  auto x = a.F32(1);
-  int64_t outer = a.Int(2), mid = a.Int(3, 1), inner = a.Int(4);
-  a.Product({outer, mid, inner});
-  a.Len(1, x.len, outer * mid * inner);
-  auto o = a.F32(5, outer * inner);
-  const float* xp = x.data;
-  float* op_ = o.data;
+// One output row per r (inner == 1): eight partial accumulators so the loop
+// vectorizes (a single float accumulator is a serial dependency chain).
+template <int OP>
+KILN_SIMD void ReduceRows(const float* xp, int64_t r0, int64_t r1, int64_t mid, float* out) {
+  for (int64_t r = r0; r < r1; r++) {
+    const float* p = xp + r * mid;
+    float acc[8];
+    for (int k = 0; k < 8; k++) acc[k] = Init(OP);
+    int64_t m = 0;
+    for (; m + 8 <= mid; m += 8)
+      for (int k = 0; k < 8; k++) acc[k] = Acc(OP, acc[k], p[m + k]);
+    float total = acc[0];
+    for (int k = 1; k < 8; k++) total = Acc(OP, total, acc[k]);
+    for (; m < mid; m++) total = Acc(OP, total, p[m]);
+    out[r] = OP == kRMean ? total / static_cast<float>(mid) : total;
+  }
+}
+
+// acc[i] = red over m in [m0, m1) of base[m, i] (rows of `inner`).
+template <int OP>
+KILN_SIMD void ReduceCols(const float* base, int64_t m0, int64_t m1, int64_t inner, float* acc) {
+  std::memcpy(acc, base + m0 * inner, inner * sizeof(float));
+  for (int64_t m = m0 + 1; m < m1; m++) {
+    const float* p = base + m * inner;
+    for (int64_t i = 0; i < inner; i++) acc[i] = Acc(OP, acc[i], p[i]);
+  }
+}
+
+template <int OP>
+void RunReduce(const float* xp, int64_t outer, int64_t mid, int64_t inner, float* op_) {
   if (inner == 1) {
-#pragma omp parallel for schedule(static) if (outer * mid > kPar)
-    for (int64_t r = 0; r < outer; r++) {
-      const float* p = xp + r * mid;
-      float acc = Init(op);
-      for (int64_t m = 0; m < mid; m++) acc = Acc(op, acc, p[m]);
-      op_[r] = op == kRMean ? acc / static_cast<float>(mid) : acc;
-    }
-    return info.Env().Undefined();
+    int nt = std::max(1, NumThreads());
+    int use = outer * mid > kPar ? static_cast<int>(std::min<int64_t>(nt, outer)) : 1;
+#pragma omp parallel for schedule(static) num_threads(use)
+    for (int t = 0; t < use; t++) ReduceRows<OP>(xp, outer * t / use, outer * (t + 1) / use, mid, op_);
+    return;
   }
   int nt = std::max(1, NumThreads());
   std::vector<float> part(static_cast<size_t>(nt) * inner);
@@ -55,20 +71,33 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
     int use = (mid * inner > kPar) ? static_cast<int>(std::min<int64_t>(nt, mid)) : 1;
 #pragma omp parallel for schedule(static) num_threads(use)
     for (int t = 0; t < use; t++) {
-      float* acc = part.data() + static_cast<size_t>(t) * inner;
-      int64_t m0 = mid * t / use, m1 = mid * (t + 1) / use;
-      std::memcpy(acc, base + m0 * inner, inner * sizeof(float));
-      for (int64_t m = m0 + 1; m < m1; m++) {
-        const float* p = base + m * inner;
-        for (int64_t i = 0; i < inner; i++) acc[i] = Acc(op, acc[i], p[i]);
-      }
+      ReduceCols<OP>(base, mid * t / use, mid * (t + 1) / use, inner, part.data() + static_cast<size_t>(t) * inner);
     }
     std::memcpy(po, part.data(), inner * sizeof(float));
     for (int t = 1; t < use; t++) {
       const float* p = part.data() + static_cast<size_t>(t) * inner;
-      for (int64_t i = 0; i < inner; i++) po[i] = Acc(op, po[i], p[i]);
+      for (int64_t i = 0; i < inner; i++) po[i] = Acc(OP, po[i], p[i]);
     }
-    if (op == kRMean) for (int64_t i = 0; i < inner; i++) po[i] /= static_cast<float>(mid);
+    if (OP == kRMean) for (int64_t i = 0; i < inner; i++) po[i] /= static_cast<float>(mid);
+  }
+}
+
+// reduce(op, x, outer, mid, inner, out): out[o, i] = red_m x[o, m, i].
+Napi::Value Reduce(const Napi::CallbackInfo& info) {
+  Args a(info, "reduce", 6);
+  int op = static_cast<int>(a.Int(0, 0, kRProd));
+  auto x = a.F32(1);
+  int64_t outer = a.Int(2), mid = a.Int(3, 1), inner = a.Int(4);
+  a.Product({outer, mid, inner});
+  a.Len(1, x.len, outer * mid * inner);
+  auto o = a.F32(5, outer * inner);
+  switch (op) {
+    case kRSum: RunReduce<kRSum>(x.data, outer, mid, inner, o.data); break;
+    case kRMean: RunReduce<kRMean>(x.data, outer, mid, inner, o.data); break;
+    case kRMax: RunReduce<kRMax>(x.data, outer, mid, inner, o.data); break;
+    case kRMin: RunReduce<kRMin>(x.data, outer, mid, inner, o.data); break;
+    case kRProd: RunReduce<kRProd>(x.data, outer, mid, inner, o.data); break;
+    default: a.Range("unknown reduce op " + std::to_string(op));
   }
   return info.Env().Undefined();
 }
