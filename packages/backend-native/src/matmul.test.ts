@@ -19,6 +19,13 @@ describe.skipIf(!nativeReady)('BatchMatMul / _FusedMatMul (native vs cpu)', () =
     await expectSame([{ shape: [2, 1, 5, 7] }, { shape: [1, 3, 7, 6] }], (x, y) => tf.matMul(x, y));
   });
 
+  it('many small products (attention heads; one product per thread), every transpose, with gradients', async () => {
+    for (const [ta, tb] of [[false, false], [false, true], [true, false], [true, true]]) {
+      await expectSame([{ shape: ta ? [2, 6, 9, 8] : [2, 6, 8, 9] }, { shape: tb ? [2, 6, 7, 9] : [2, 6, 9, 7] }],
+        withGrads((x, y) => tf.matMul(x, y, ta, tb)));
+    }
+  });
+
   it('large MLP-sized product', async () => {
     await expectSame([{ shape: [64, 784] }, { shape: [784, 512] }], withGrads((x, y) => tf.matMul(x, y)));
   });
