@@ -3,6 +3,11 @@
 // [KH, KW, C, M] (groups == C). Primitives are cached by shape.
 #include "native_common.h"
 #include <dnnl.hpp>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -120,23 +125,85 @@ primitive_attr MakeAttr(int act, float alpha) {
   return attr;
 }
 
-convolution_forward::primitive_desc* MakeFwd(const P& p, bool bias, int act,
-                                             float alpha, prop_kind pk) {
+using FwdPd = convolution_forward::primitive_desc;
+
+// The forward descriptor, advanced to oneDNN's `pick`-th implementation, or,
+// with `each`, called on every implementation in turn until it returns false.
+// Advancing happens here because oneDNN 2's implementation iterator refers to
+// the op desc and attributes, which live only in this scope.
+FwdPd* MakeFwd(const P& p, bool bias, int act, float alpha, prop_kind pk, int pick = 0,
+               const std::function<bool(FwdPd&)>& each = nullptr) {
   memory::desc wany(WDims(p), dt::f32, tag::any);
   memory::dims st = {p.sh, p.sw}, dl = {p.dh - 1, p.dw - 1}, pl = {p.pt, p.pl}, pr = {p.pb, p.pr};
+  primitive_attr attr = MakeAttr(act, alpha);
 #if DNNL_VERSION_MAJOR >= 3
-  if (bias) {
-    return new convolution_forward::primitive_desc(Eng(), pk, algorithm::convolution_direct, Src(p), wany,
-                                                   memory::desc({p.oc}, dt::f32, tag::x), Dst(p), st, dl, pl, pr,
-                                                   MakeAttr(act, alpha));
-  }
-  return new convolution_forward::primitive_desc(Eng(), pk, algorithm::convolution_direct, Src(p), wany, Dst(p),
-                                                 st, dl, pl, pr, MakeAttr(act, alpha));
+  std::unique_ptr<FwdPd> pd(bias ? new FwdPd(Eng(), pk, algorithm::convolution_direct, Src(p), wany,
+                                             memory::desc({p.oc}, dt::f32, tag::x), Dst(p), st, dl, pl, pr, attr)
+                                 : new FwdPd(Eng(), pk, algorithm::convolution_direct, Src(p), wany, Dst(p), st, dl,
+                                             pl, pr, attr));
 #else
   memory::desc bmd = bias ? memory::desc({p.oc}, dt::f32, tag::x) : memory::desc();
   convolution_forward::desc d(pk, algorithm::convolution_direct, Src(p), wany, bmd, Dst(p), st, dl, pl, pr);
-  return new convolution_forward::primitive_desc(d, MakeAttr(act, alpha), Eng());
+  std::unique_ptr<FwdPd> pd(new FwdPd(d, attr, Eng()));
 #endif
+  if (each) {
+    while (each(*pd) && pd->next_impl()) {
+    }
+  } else {
+    for (int i = 0; i < pick && pd->next_impl(); i++) {
+    }
+  }
+  return pd.release();
+}
+
+// oneDNN lists a problem's implementations in the order of its own
+// heuristics, which can lose badly on a given CPU (here, AVX-512 Zen 5: a
+// 4x4x512 3x3 forward takes 17 ms with the first, brgconv, and 11 ms with
+// jit). Like cuDNN's benchmark mode, the first call of a shape times oneDNN's
+// first kTuneCandidates non-reference implementations (the rest are older
+// ISAs, 2-7x slower) on zeroed scratch buffers and keeps the fastest: the
+// index of the one to use. KILN_CONV_TUNE=0 keeps oneDNN's first choice;
+// ONEDNN_VERBOSE=1 shows the implementation each call runs.
+constexpr int kTuneCandidates = 2;
+
+bool TuneEnabled() {
+  static const bool on = [] {
+    const char* v = std::getenv("KILN_CONV_TUNE");
+    return !(v && std::strcmp(v, "0") == 0);
+  }();
+  return on;
+}
+
+// The first forward call's own buffers, used to time the candidates (no
+// activation-sized scratch: it would raise the process's peak memory).
+struct FwdBufs {
+  float *x, *w, *bias, *y;
+};
+
+int FastestFwd(const P& p, float alpha, const FwdBufs& b) {
+  if (!TuneEnabled()) return 0;
+  memory src(Src(p), Eng(), b.x), dst(Dst(p), Eng(), b.y), userW(UserW(p), Eng(), b.w);
+  int i = 0, best = 0;
+  double bestMs = std::numeric_limits<double>::infinity();
+  std::unique_ptr<FwdPd> done(MakeFwd(p, p.bias != 0, p.act, alpha, prop_kind::forward_inference, 0, [&](FwdPd& pd) {
+    if (std::strncmp(pd.impl_info_str(), "ref", 3) != 0) {
+      convolution_forward prim(pd);
+      memory wei = pd.weights_desc() == userW.get_desc() ? userW : memory(pd.weights_desc(), Eng());
+      if (wei != userW) reorder(userW, wei).execute(Strm(), userW, wei);
+      std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}};
+      if (p.bias) args.insert({DNNL_ARG_BIAS, memory(memory::desc({p.oc}, dt::f32, tag::x), Eng(), b.bias)});
+      double ms = std::numeric_limits<double>::infinity();
+      for (int r = 0; r < 2; r++) {  // the first run also pays for first-touch page faults
+        auto t0 = std::chrono::steady_clock::now();
+        prim.execute(Strm(), args);
+        Strm().wait();
+        ms = std::min(ms, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+      }
+      if (ms < bestMs) bestMs = ms, best = i;
+    }
+    return ++i < kTuneCandidates;
+  }));
+  return best;
 }
 
 void SetupW(Entry* e, const memory::desc& wd, bool toUser) {
@@ -151,7 +218,8 @@ void SetupW(Entry* e, const memory::desc& wd, bool toUser) {
   }
 }
 
-Entry* Get(int kind, const P& p, float alpha) {
+// `fwd`: the buffers of a forward call (kind 0), for tuning a new entry.
+Entry* Get(int kind, const P& p, float alpha, const FwdBufs* fwd = nullptr) {
   std::string key = Key(kind, p, alpha);
   auto it = g_cache.find(key);
   if (it != g_cache.end()) return it->second.get();
@@ -160,7 +228,7 @@ Entry* Get(int kind, const P& p, float alpha) {
   auto e = std::make_unique<Entry>();
   e->userw = UserW(p);
   if (kind == 0) {
-    e->fpd.reset(MakeFwd(p, p.bias != 0, p.act, alpha, prop_kind::forward_inference));
+    e->fpd.reset(MakeFwd(p, p.bias != 0, p.act, alpha, prop_kind::forward_inference, fwd ? FastestFwd(p, alpha, *fwd) : 0));
     e->prim.reset(new convolution_forward(*e->fpd));
     SetupW(e.get(), e->fpd->weights_desc(), false);
   } else if (kind == 1) {
@@ -209,7 +277,8 @@ Napi::Value ConvForward(const Napi::CallbackInfo& info) {
   float* y = a.F32(4, YLen(p)).data;
   float alpha = a.Flt(5);
   std::lock_guard<std::mutex> lk(g_mu);
-  Entry* e = Get(0, p, alpha);
+  FwdBufs bufs{x, w, bias, y};
+  Entry* e = Get(0, p, alpha, &bufs);
   memory src(Src(p), Eng(), x);
   memory userW(e->userw, Eng(), w);
   memory dst(Dst(p), Eng(), y);
