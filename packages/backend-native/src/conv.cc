@@ -90,6 +90,8 @@ struct Entry {
 };
 
 std::unordered_map<std::string, std::unique_ptr<Entry>> g_cache;
+// Tuned forward implementation index per shape without the batch size (FastestFwd).
+std::unordered_map<std::string, int> g_pick;
 std::mutex g_mu;
 
 std::string Key(int kind, const P& p, float alpha) {
@@ -225,10 +227,18 @@ Entry* Get(int kind, const P& p, float alpha, const FwdBufs* fwd = nullptr) {
   if (it != g_cache.end()) return it->second.get();
   // Bound memory when shapes keep changing (each entry owns a weights buffer).
   if (g_cache.size() >= 512) g_cache.clear();
+  if (g_pick.size() >= 4096) g_pick.clear();
   auto e = std::make_unique<Entry>();
   e->userw = UserW(p);
   if (kind == 0) {
-    e->fpd.reset(MakeFwd(p, p.bias != 0, p.act, alpha, prop_kind::forward_inference, fwd ? FastestFwd(p, alpha, *fwd) : 0));
+    // One timing per shape regardless of the batch size (the epoch's last batch and validation reuse it).
+    P anyN = p;
+    anyN.n = 0;
+    std::string tuneKey = Key(0, anyN, alpha);
+    auto t = g_pick.find(tuneKey);
+    int pick = t != g_pick.end() ? t->second : (fwd ? FastestFwd(p, alpha, *fwd) : 0);
+    g_pick[tuneKey] = pick;
+    e->fpd.reset(MakeFwd(p, p.bias != 0, p.act, alpha, prop_kind::forward_inference, pick));
     e->prim.reset(new convolution_forward(*e->fpd));
     SetupW(e.get(), e->fpd->weights_desc(), false);
   } else if (kind == 1) {
