@@ -164,8 +164,9 @@ inline void CheckView(const Args& a, const std::vector<int64_t>& shape, const st
 // loops (GELU, erf, exp) run 4-16x narrower than the CPU allows. Elsewhere
 // (clang, GCC < 11 without the x86-64-v3/v4 names, musl without ifunc,
 // macOS, arm64) it is empty and the baseline build is used.
-#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 11 && defined(__x86_64__) && defined(__linux__) && \
-    defined(__GLIBC__)
+// -DKILN_NO_SIMD builds the baseline loops only (how to check them here).
+#if !defined(KILN_NO_SIMD) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 11 && defined(__x86_64__) && \
+    defined(__linux__) && defined(__GLIBC__)
 #define KILN_SIMD __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define KILN_SIMD
