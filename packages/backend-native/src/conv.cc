@@ -163,7 +163,7 @@ FwdPd* MakeFwd(const P& p, bool bias, int act, float alpha, prop_kind pk, int pi
 // 4x4x512 3x3 forward takes 17 ms with the first, brgconv, and 11 ms with
 // jit). Like cuDNN's benchmark mode, the first call of a shape times oneDNN's
 // first kTuneCandidates non-reference implementations (the rest are older
-// ISAs, 2-7x slower) on zeroed scratch buffers and keeps the fastest: the
+// ISAs, 2-7x slower) on that call's own buffers and keeps the fastest: the
 // index of the one to use. KILN_CONV_TUNE=0 keeps oneDNN's first choice;
 // ONEDNN_VERBOSE=1 shows the implementation each call runs.
 constexpr int kTuneCandidates = 2;
