@@ -92,7 +92,8 @@ export function batchNormTraining(
   epsilon: number,
   onStatistics?: (mean: tf.Tensor, variance: tf.Tensor) => void,
 ): tf.Tensor {
-  if (hasKilnKernel(KILN_KERNELS.BatchNormTrain)) {
+  // An empty batch has no statistics to compute natively; the formulas below give tfjs's NaNs.
+  if (x.size > 0 && hasKilnKernel(KILN_KERNELS.BatchNormTrain)) {
     const attrs: BatchNormTrainAttrs = { epsilon };
     const [y, mean, variance] = runKilnKernel(KILN_KERNELS.BatchNormTrain, { x, gamma, beta }, attrs) as tf.Tensor[];
     onStatistics?.(mean, variance);
