@@ -9,6 +9,23 @@ export async function broadcastWeights(net: tf.LayersModel, comm: Communicator):
   setWeightsOrdered(net, received);
 }
 
+/** BatchNorm running statistics (tfjs-layers' and Kiln's BatchNorm name them so). */
+const RUNNING_STAT = /(^|\/)moving_(mean|variance)(_\d+)?$/;
+
+/**
+ * Gives every rank the mean over ranks of its BatchNorm running statistics, as timm's
+ * `distribute_bn` does before evaluation. Each rank's statistics follow its own shard of the
+ * batch, so without this validation (sharded over ranks) would run each shard with other
+ * statistics and the checkpoint would hold rank 0's alone. Other non-trainable weights (frozen
+ * layers) are equal on every rank already and are left untouched.
+ */
+export async function averageRunningStats(net: tf.LayersModel, comm: Communicator): Promise<void> {
+  const stats = net.nonTrainableWeights.filter((w) => RUNNING_STAT.test(w.originalName ?? w.name));
+  if (comm.worldSize <= 1 || stats.length === 0) return;
+  const mean = await comm.allReduceMean(stats.map((w) => Float32Array.from(w.read().dataSync() as Float32Array)));
+  tf.tidy(() => stats.forEach((w, i) => w.write(tf.tensor(mean[i], w.read().shape, 'float32'))));
+}
+
 /**
  * Averages gradients (in trainable-weight order) and a few scalars across ranks in one
  * collective. Disposes the input gradients.

@@ -3,7 +3,7 @@ import { callHook, type DataModule, type EpochEnd, type StreamingMetric, type Tr
 import { KilnError, type Logger } from '@kiln/core';
 import { loadCheckpoint } from './checkpoint';
 import { CheckpointIo } from './checkpoint-io';
-import { allReduceSum, broadcastWeights } from './distributed';
+import { allReduceSum, averageRunningStats, broadcastWeights } from './distributed';
 import { WeightEma } from './ema';
 import { TrainingInterruptedError } from './errors';
 import { createFitContext, type FitContext } from './fit-context';
@@ -156,6 +156,8 @@ export class FitLoop {
   /** Validation when due, the best value, then `onEpochEnd` with what the epoch logged. */
   private async endEpoch(trainMetrics: Record<string, number>): Promise<void> {
     const { ctx, state } = this;
+    // Before validation and the epoch's checkpoints, so both see the statistics of the whole batch.
+    if (ctx.comm) await averageRunningStats(ctx.net, ctx.comm);
     const fresh = Object.entries(state.metrics).filter(([k]) => !COUNTERS.has(k) && !k.startsWith('val/'));
     const record: EpochEnd = {
       epoch: state.epoch,

@@ -91,6 +91,30 @@ describe('data parallel', () => {
     expect(seen[1].globalZero[0]).toBe(false);
   });
 
+  it('averages BatchNorm running statistics over ranks at every epoch end (validation and checkpoints see one set)', async () => {
+    const bnModel = () => {
+      const net = tf.sequential();
+      net.add(tf.layers.flatten({ inputShape: [4, 4, 1] }));
+      net.add(tf.layers.batchNormalization({ momentum: 0.5 }));
+      net.add(tf.layers.dense({ units: 3 }));
+      return { net, summary: () => 'bn' };
+    };
+    const stats = (net: tf.LayersModel) => net.nonTrainableWeights.map((w) => Array.from(w.read().dataSync()));
+    const comms = makeGroup(2);
+    const ranks = comms.map(() => bnModel());
+    const initial = stats(ranks[0].net);
+    await Promise.all(
+      comms.map((communicator, r) =>
+        new Trainer({ maxEpochs: 1 }).fit({
+          model: ranks[r], loss: crossEntropy, optimizer: new Sgd({ lr: 0.1 }), data: new FakeDataModule(), communicator,
+        }),
+      ),
+    );
+    // Each rank normalised its own half of every batch; after the epoch both hold the same statistics.
+    expect(stats(ranks[0].net)).not.toEqual(initial);
+    expect(stats(ranks[1].net)).toEqual(stats(ranks[0].net));
+  });
+
   it('ranks that would resume from different positions fail at start with a clear error (no hang)', async () => {
     const runDir = mkdtempSync(join(tmpdir(), 'kiln-dp-resume-'));
     const ckpt = join(runDir, 'last.ckpt');
