@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Communicator, StreamingMetric } from '@kiln/contracts';
+import type { WeightEma } from './ema';
 import { setWeightsOrdered } from './weights';
 
 /** Gives every rank rank 0's initial weights. */
@@ -13,17 +14,19 @@ export async function broadcastWeights(net: tf.LayersModel, comm: Communicator):
 const RUNNING_STAT = /(^|\/)moving_(mean|variance)(_\d+)?$/;
 
 /**
- * Gives every rank the mean over ranks of its BatchNorm running statistics, as timm's
- * `distribute_bn` does before evaluation. Each rank's statistics follow its own shard of the
- * batch, so without this validation (sharded over ranks) would run each shard with other
- * statistics and the checkpoint would hold rank 0's alone. Other non-trainable weights (frozen
- * layers) are equal on every rank already and are left untouched.
+ * Gives every rank the mean over ranks of its BatchNorm running statistics (and of their EMA
+ * shadows when `ema` is on), as timm's `distribute_bn` does before evaluation. Each rank's
+ * statistics follow its own shard of the batch, so without this validation (sharded over ranks)
+ * would run each shard with other statistics and the checkpoint would hold rank 0's alone. Other
+ * non-trainable weights (frozen layers) are equal on every rank already and are left untouched.
  */
-export async function averageRunningStats(net: tf.LayersModel, comm: Communicator): Promise<void> {
-  const stats = net.nonTrainableWeights.filter((w) => RUNNING_STAT.test(w.originalName ?? w.name));
-  if (comm.worldSize <= 1 || stats.length === 0) return;
-  const mean = await comm.allReduceMean(stats.map((w) => Float32Array.from(w.read().dataSync() as Float32Array)));
-  tf.tidy(() => stats.forEach((w, i) => w.write(tf.tensor(mean[i], w.read().shape, 'float32'))));
+export async function averageRunningStats(net: tf.LayersModel, comm: Communicator, ema?: WeightEma): Promise<void> {
+  const idx = net.weights.flatMap((w, i) => (!w.trainable && RUNNING_STAT.test(w.originalName ?? w.name) ? [i] : []));
+  if (comm.worldSize <= 1 || idx.length === 0) return;
+  const targets: { read(): tf.Tensor; write(t: tf.Tensor): void }[] = idx.map((i) => net.weights[i]);
+  if (ema) for (const i of idx) targets.push({ read: () => ema.shadowAt(i), write: (t) => ema.shadowAt(i).assign(t) });
+  const mean = await comm.allReduceMean(targets.map((v) => Float32Array.from(v.read().dataSync() as Float32Array)));
+  tf.tidy(() => targets.forEach((v, i) => v.write(tf.tensor(mean[i], v.read().shape, 'float32'))));
 }
 
 /**

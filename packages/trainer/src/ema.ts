@@ -35,6 +35,11 @@ export class WeightEma {
     tf.tidy(() => this.shadow.forEach((s, i) => s.assign(tf.tensor(arrays[i], s.shape, s.dtype))));
   }
 
+  /** The shadow of `net.weights[i]`. */
+  shadowAt(i: number): tf.Variable {
+    return this.shadow[i];
+  }
+
   /** Runs `fn` with the EMA weights in the model, then puts the live weights back. */
   async withShadowWeights<T>(fn: () => Promise<T>): Promise<T> {
     const live = this.net.weights.map((w) => tf.keep(w.read().clone()));

@@ -157,7 +157,7 @@ export class FitLoop {
   private async endEpoch(trainMetrics: Record<string, number>): Promise<void> {
     const { ctx, state } = this;
     // Before validation and the epoch's checkpoints, so both see the statistics of the whole batch.
-    if (ctx.comm) await averageRunningStats(ctx.net, ctx.comm);
+    if (ctx.comm) await averageRunningStats(ctx.net, ctx.comm, this.ema);
     const fresh = Object.entries(state.metrics).filter(([k]) => !COUNTERS.has(k) && !k.startsWith('val/'));
     const record: EpochEnd = {
       epoch: state.epoch,

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Callback, type TrainerView } from '@kiln/contracts';
+import { averageRunningStats } from '../src/distributed';
+import { WeightEma } from '../src/ema';
 import { Sgd } from '../src/optimizers/sgd';
 import { Trainer } from '../src/trainer';
 import type { Communicator } from '@kiln/contracts';
@@ -113,6 +115,35 @@ describe('data parallel', () => {
     // Each rank normalised its own half of every batch; after the epoch both hold the same statistics.
     expect(stats(ranks[0].net)).not.toEqual(initial);
     expect(stats(ranks[1].net)).toEqual(stats(ranks[0].net));
+  });
+
+  it('averageRunningStats: running statistics and their EMA shadows become the mean over ranks; trainable and frozen weights stay', async () => {
+    const build = (r: number) => {
+      const net = tf.sequential();
+      net.add(tf.layers.dense({ inputShape: [3], units: 2, trainable: false, kernelInitializer: tf.initializers.constant({ value: r + 1 }) }));
+      net.add(tf.layers.batchNormalization());
+      // rank r's statistics: moving_mean = r + 1, moving_variance = 2(r + 1)
+      const bn = net.layers[1];
+      bn.setWeights(bn.getWeights().map((w, i) => (i < 2 ? w : tf.fill(w.shape, (i - 1) * (r + 1)))));
+      return net;
+    };
+    const nets = [build(0), build(1)];
+    const emas = nets.map((n) => new WeightEma(n, 0.9));
+    // the shadows of the statistics differ from the live values: 10× them
+    emas.forEach((e, r) => nets[r].weights.forEach((w, i) => e.shadowAt(i).assign(tf.mul(w.read(), 10))));
+    const comms = makeGroup(2);
+    await Promise.all(comms.map((c, r) => averageRunningStats(nets[r], c, emas[r])));
+    const byName = (net: tf.LayersModel, re: RegExp) => net.weights.filter((w) => re.test(w.originalName)).map((w) => Array.from(w.read().dataSync()));
+    for (const net of nets) {
+      expect(byName(net, /moving_mean/)).toEqual([[1.5, 1.5]]);
+      expect(byName(net, /moving_variance/)).toEqual([[3, 3]]);
+    }
+    expect(byName(nets[1], /dense.*kernel/)[0].every((v) => v === 2)).toBe(true); // frozen: not averaged
+    for (const [r, e] of emas.entries()) {
+      const shadows = nets[r].weights.map((w, i) => [w.originalName, Array.from(e.shadowAt(i).dataSync())] as const);
+      expect(shadows.find(([n]) => /moving_mean/.test(n))![1]).toEqual([15, 15]);
+      expect(shadows.find(([n]) => /gamma/.test(n))![1]).toEqual([10, 10]); // trainable: untouched
+    }
   });
 
   it('ranks that would resume from different positions fail at start with a clear error (no hang)', async () => {
