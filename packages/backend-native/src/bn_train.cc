@@ -19,9 +19,7 @@ struct Partials {
   int use;
   int64_t c;
   std::vector<double> v;
-  Partials(int64_t rows, int64_t c, int64_t n) : c(c) {
-    int nt = std::max(1, NumThreads());
-    use = n > kPar ? static_cast<int>(std::min<int64_t>(nt, std::max<int64_t>(rows, 1))) : 1;
+  Partials(int64_t rows, int64_t c, int64_t n) : use(RowThreads(n, rows)), c(c) {
     v.assign(static_cast<size_t>(use) * 2 * c, 0.0);
   }
   double* at(int t, int k) { return v.data() + (static_cast<size_t>(t) * 2 + k) * c; }
@@ -46,14 +44,6 @@ KILN_SIMD void ShiftedSums(const float* x, const float* shift, int64_t c, int64_
     if ((r - r0) % kFlush == kFlush - 1 || r + 1 == r1) {
       for (int64_t j = 0; j < c; j++) s1[j] += a[j], s2[j] += b[j], a[j] = b[j] = 0.f;
     }
-  }
-}
-
-KILN_SIMD void Affine(const float* x, const float* mul, const float* add, int64_t c, int64_t r0, int64_t r1, float* y) {
-  for (int64_t r = r0; r < r1; r++) {
-    const float* p = x + r * c;
-    float* q = y + r * c;
-    for (int64_t j = 0; j < c; j++) q[j] = p[j] * mul[j] + add[j];
   }
 }
 
@@ -117,7 +107,7 @@ Napi::Value BatchNormTrain(const Napi::CallbackInfo& info) {
     add[j] = b[j] - mean[j] * mul[j];
   }
 #pragma omp parallel for schedule(static) num_threads(ps.use)
-  for (int t = 0; t < ps.use; t++) Affine(x, mul.data(), add.data(), c, rows * t / ps.use, rows * (t + 1) / ps.use, y);
+  for (int t = 0; t < ps.use; t++) ChannelAffine(x, mul.data(), add.data(), c, rows * t / ps.use, rows * (t + 1) / ps.use, y);
   return info.Env().Undefined();
 }
 
@@ -167,6 +157,15 @@ Napi::Value BatchNormTrainGrad(const Napi::CallbackInfo& info) {
 }
 
 }  // namespace
+
+KILN_SIMD void ChannelAffine(const float* x, const float* mul, const float* add, int64_t c, int64_t r0, int64_t r1,
+                             float* y) {
+  for (int64_t r = r0; r < r1; r++) {
+    const float* p = x + r * c;
+    float* q = y + r * c;
+    for (int64_t j = 0; j < c; j++) q[j] = p[j] * mul[j] + add[j];
+  }
+}
 
 void InitBatchNormTrain(Napi::Env env, Napi::Object exports) {
   exports.Set("batchNormTrain", Fn(env, BatchNormTrain));

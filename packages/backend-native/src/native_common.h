@@ -3,6 +3,7 @@
 // JS TypeError / RangeError: the addon never trusts its caller.
 #pragma once
 #include <napi.h>
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -218,6 +219,14 @@ constexpr int64_t kPar = 16384;
 
 int NumThreads();
 
+// Threads for a loop that gives each thread one contiguous range of `rows`
+// rows (n elements in all): every thread above kPar elements, but no more
+// threads than rows; one below.
+inline int RowThreads(int64_t n, int64_t rows) {
+  int nt = std::max(1, NumThreads());
+  return n > kPar ? static_cast<int>(std::min<int64_t>(nt, std::max<int64_t>(rows, 1))) : 1;
+}
+
 void InitConv(Napi::Env env, Napi::Object exports);
 void InitGemm(Napi::Env env, Napi::Object exports);
 void InitPool(Napi::Env env, Napi::Object exports);
@@ -228,6 +237,10 @@ void InitCopy(Napi::Env env, Napi::Object exports);
 void InitNorm(Napi::Env env, Napi::Object exports);
 void InitBatchNormTrain(Napi::Env env, Napi::Object exports);
 void InitOptimizers(Napi::Env env, Napi::Object exports);
+
+// y[r, j] = x[r, j]·mul[j] + add[j] for rows [r0, r1) of `c` channels
+// (batch norm's per-channel affine map; bn_train.cc).
+void ChannelAffine(const float* x, const float* mul, const float* add, int64_t c, int64_t r0, int64_t r1, float* y);
 
 // Applies bias (per last-dim channel, may be null) and activation in place.
 void BiasAct(float* y, int64_t rows, int64_t cols, const float* bias, int act, float alpha);

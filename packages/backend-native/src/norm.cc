@@ -47,12 +47,9 @@ Napi::Value BatchNorm(const Napi::CallbackInfo& info) {
     add[j] = at(off, j, 0.f) - at(m, j, 0.f) * mul[j];
   }
   int64_t rows = n / c;
-#pragma omp parallel for schedule(static) if (n > kPar)
-  for (int64_t r = 0; r < rows; r++) {
-    const float* px = x.data + r * c;
-    float* po = o.data + r * c;
-    for (int64_t j = 0; j < c; j++) po[j] = px[j] * mul[j] + add[j];
-  }
+  int use = RowThreads(n, rows);
+#pragma omp parallel for schedule(static) num_threads(use)
+  for (int t = 0; t < use; t++) ChannelAffine(x.data, mul.data(), add.data(), c, rows * t / use, rows * (t + 1) / use, o.data);
   return info.Env().Undefined();
 }
 
@@ -79,8 +76,7 @@ Napi::Value BatchNormGrad(const Napi::CallbackInfo& info) {
     inv[j] = 1.f / std::sqrt(var[j] + eps);
     mul[j] = inv[j] * (scale ? scale[j] : 1.f);
   }
-  int nt = std::max(1, NumThreads());
-  int use = n > kPar ? nt : 1;
+  int use = RowThreads(n, rows);
   std::vector<double> sdy(static_cast<size_t>(use) * c, 0.0), sdx(static_cast<size_t>(use) * c, 0.0);
 #pragma omp parallel for schedule(static) num_threads(use)
   for (int t = 0; t < use; t++) {
@@ -185,7 +181,7 @@ Napi::Value LayerNorm(const Napi::CallbackInfo& info) {
   float eps = a.Flt(4);
   float* y = a.F32(5, x.len).data;
   int64_t rows = x.len / cols;
-  int use = x.len > kPar ? static_cast<int>(std::min<int64_t>(std::max(1, NumThreads()), rows)) : 1;
+  int use = RowThreads(x.len, rows);
 #pragma omp parallel for schedule(static) num_threads(use)
   for (int t = 0; t < use; t++) LayerNormRows(x.data, g, b, cols, eps, rows * t / use, rows * (t + 1) / use, y);
   return info.Env().Undefined();
@@ -228,8 +224,7 @@ Napi::Value LayerNormGrad(const Napi::CallbackInfo& info) {
   float* dx = a.F32(5, x.len).data;
   float *dg = a.F32(6, cols).data, *db = a.F32(7, cols).data;
   int64_t rows = x.len / cols;
-  int nt = std::max(1, NumThreads());
-  int use = x.len > kPar ? static_cast<int>(std::min<int64_t>(nt, std::max<int64_t>(rows, 1))) : 1;
+  int use = RowThreads(x.len, rows);
   std::vector<double> pg(static_cast<size_t>(use) * cols, 0.0), pb(static_cast<size_t>(use) * cols, 0.0);
 #pragma omp parallel for schedule(static) num_threads(use)
   for (int t = 0; t < use; t++) {
@@ -280,7 +275,7 @@ Napi::Value Softmax(const Napi::CallbackInfo& info) {
   float* y = a.F32(2, x.len).data;
   bool lg = a.Bool(3);
   int64_t rows = x.len / cols;
-  int use = x.len > kPar ? static_cast<int>(std::min<int64_t>(std::max(1, NumThreads()), rows)) : 1;
+  int use = RowThreads(x.len, rows);
 #pragma omp parallel for schedule(static) num_threads(use)
   for (int t = 0; t < use; t++) SoftmaxRows(x.data, cols, lg, rows * t / use, rows * (t + 1) / use, y);
   return info.Env().Undefined();

@@ -56,8 +56,7 @@ KILN_SIMD void ReduceCols(const float* base, int64_t m0, int64_t m1, int64_t inn
 template <int OP>
 void RunReduce(const float* xp, int64_t outer, int64_t mid, int64_t inner, float* op_) {
   if (inner == 1) {
-    int nt = std::max(1, NumThreads());
-    int use = outer * mid > kPar ? static_cast<int>(std::min<int64_t>(nt, outer)) : 1;
+    int use = RowThreads(outer * mid, outer);
 #pragma omp parallel for schedule(static) num_threads(use)
     for (int t = 0; t < use; t++) ReduceRows<OP>(xp, outer * t / use, outer * (t + 1) / use, mid, op_);
     return;
@@ -68,7 +67,7 @@ void RunReduce(const float* xp, int64_t outer, int64_t mid, int64_t inner, float
     const float* base = xp + r * mid * inner;
     float* po = op_ + r * inner;
     // Split `mid` across threads, each with a private accumulator row.
-    int use = (mid * inner > kPar) ? static_cast<int>(std::min<int64_t>(nt, mid)) : 1;
+    int use = RowThreads(mid * inner, mid);
 #pragma omp parallel for schedule(static) num_threads(use)
     for (int t = 0; t < use; t++) {
       ReduceCols<OP>(base, mid * t / use, mid * (t + 1) / use, inner, part.data() + static_cast<size_t>(t) * inner);
