@@ -161,9 +161,9 @@ export function registerKilnGradients(): void {
     gradFunc: (dys, saved, attrs) => {
       const [x, gamma, mean, variance] = saved;
       const [dy, dmean, dvariance] = dys as Tensor[];
-      // The statistics only feed the running averages, so their gradients are tfjs's zero fill: skip them.
-      const nonZero = (t: Tensor) => t.dataSync().some((v) => v !== 0);
-      const stats = { ...(nonZero(dmean) ? { dmean } : {}), ...(nonZero(dvariance) ? { dvariance } : {}) };
+      // The statistics' gradients are usually tfjs's zero fill (they only feed the running averages);
+      // the kernel adds their per-channel terms either way, which costs nothing and reads nothing back.
+      const stats = { ...(dmean ? { dmean } : {}), ...(dvariance ? { dvariance } : {}) };
       const outs = engine().runKernel(GRAD_KERNELS.batchNormTrainGrad, { x, dy, gamma, mean, variance, ...stats },
         { epsilon: attrs?.epsilon as number }) as Tensor[];
       return { x: () => outs[0], gamma: () => outs[1], beta: () => outs[2] };
