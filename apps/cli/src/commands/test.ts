@@ -9,7 +9,7 @@ import { evaluateCsv } from '../evaluate-csv';
 import { loadPredictor } from '../predictor';
 import { compareToBaseline, readBaseline } from '../report/baseline';
 import { confusionPng } from '../report/confusion-png';
-import { markdownReport } from '../report/test-report';
+import { markdownReport, type ReportArgs } from '../report/test-report';
 import { htmlReport } from '../report/html-report';
 
 export const spec: CommandSpec = {
@@ -74,17 +74,14 @@ export async function run(argv: string[]): Promise<number> {
   }
   const stem = join(dirname(output), basename(output).replace(/\.csv$/i, ''));
   const pngName = `${basename(stem)}.confusion.png`;
-  await writeFileAtomic(`${stem}.confusion.png`, await confusionPng(result.confusion, predictor.classes));
+  const png = await confusionPng(result.confusion, predictor.classes);
+  await writeFileAtomic(`${stem}.confusion.png`, png);
   const metricsJson = { input, checkpoint: predictor.checkpoint, metrics: result.metrics, report: result.report, confusion: result.confusion, classes: predictor.classes };
   await writeFileAtomic(`${stem}.metrics.json`, JSON.stringify(metricsJson, null, 2) + '\n');
-  await writeFileAtomic(
-    `${stem}.report.md`,
-    markdownReport({ input, checkpoint: predictor.checkpoint, report: result.report, metrics: result.metrics, confusion: result.confusion, classes: predictor.classes, badRows: result.badRows, confusionPng: pngName }),
-  );
-  await writeFileAtomic(
-    `${stem}.report.html`,
-    await htmlReport({ input, checkpoint: predictor.checkpoint, report: result.report, metrics: result.metrics, confusion: result.confusion, classes: predictor.classes, badRows: result.badRows, confusionPng: `${stem}.confusion.png`, predictionsCsv: result.csv }),
-  );
+  const shown: ReportArgs = { ...metricsJson, badRows: result.badRows };
+  await writeFileAtomic(`${stem}.report.md`, markdownReport({ ...shown, confusionPng: pngName }));
+  // The PNG's bytes are at hand: embedded as they are, not read back from the file just written.
+  await writeFileAtomic(`${stem}.report.html`, await htmlReport({ ...shown, confusionPng: png, predictionsCsv: result.csv }));
   process.stdout.write(`\n${formatClassificationReport(result.report)}\n\n`);
   logger.info(`reports: ${stem}.metrics.json, ${stem}.report.md, ${stem}.report.html, ${stem}.confusion.png`);
   if (baseline) {

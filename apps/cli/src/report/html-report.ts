@@ -2,16 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { basename, isAbsolute, resolve } from 'node:path';
 import type { ClassificationReport } from '@kiln/metrics';
 import { readPredictions, worstMisclassified, type PredictionRow } from './predictions-csv';
+import type { ReportArgs } from './test-report';
 import { thumbnailDataUri } from './thumbnail';
 
-export interface HtmlReportArgs {
-  input: string;
-  checkpoint: string;
-  report: ClassificationReport;
-  metrics: Record<string, number>;
-  confusion: number[][];
-  classes: string[];
-  badRows: number;
+export interface HtmlReportArgs extends ReportArgs {
   /** The confusion-matrix PNG: its bytes, or the file `test` wrote (embedded either way). */
   confusionPng: Buffer | string;
   /** The predictions CSV text `test` wrote (path, prediction, confidence, label, …). */

@@ -14,8 +14,8 @@ export function headlineMetrics(report: ClassificationReport, auroc: number | un
 
 const pct = (v: number) => (v * 100).toFixed(2);
 
-/** The human report (`<out>.report.md`). */
-export function markdownReport(args: {
+/** What every test report shows: the run, the classification report, its metrics and confusion matrix. */
+export interface ReportArgs {
   input: string;
   checkpoint: string;
   report: ClassificationReport;
@@ -23,8 +23,10 @@ export function markdownReport(args: {
   confusion: number[][];
   classes: string[];
   badRows: number;
-  confusionPng: string;
-}): string {
+}
+
+/** The human report (`<out>.report.md`); `confusionPng`: the PNG's file name next to it. */
+export function markdownReport(args: ReportArgs & { confusionPng: string }): string {
   const { report, classes, confusion } = args;
   const lines = [
     `# Test report`,
