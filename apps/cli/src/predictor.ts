@@ -5,7 +5,9 @@ import { restoreModelFromCheckpoint } from '@kiln/trainer';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRunContainer, loadYamlFile, type Logger } from '@kiln/core';
+import { optionList, optionString, type ParsedArgs } from './args';
 import { checkClassesMatch, resolveCheckpoint, runDirOf } from './checkpoint-path';
+import { gpusOption } from './devices';
 import { importInto, registerWithImports } from './registry';
 
 export interface Predictor {
@@ -21,6 +23,17 @@ export interface Predictor {
  * Loads a trained model with the exact processing it was trained with (both stored in the
  * checkpoint), on the engine's backend.
  */
+/** `loadPredictor`'s options from the command line (`--ckpt`, `--gpus`, `--import`, `--trust-imports`). */
+export function predictorOptions(args: ParsedArgs, logger: Logger): Parameters<typeof loadPredictor>[0] {
+  return {
+    ckpt: optionString(args, 'ckpt'),
+    gpus: gpusOption(args),
+    logger,
+    imports: optionList(args, 'import'),
+    trustImports: args.flags.has('trust-imports'),
+  };
+}
+
 export async function loadPredictor(opts: {
   ckpt?: string;
   gpus?: number[];

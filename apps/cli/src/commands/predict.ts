@@ -1,8 +1,7 @@
 import { Logger, UsageError } from '@kiln/core';
-import { optionInt, optionList, optionString, parseOrHelp, type CommandSpec } from '../args';
-import { gpusOption } from '../devices';
+import { optionInt, optionList, parseOrHelp, type CommandSpec } from '../args';
 import { expandImageInputs } from '../image-inputs';
-import { loadPredictor, topK } from '../predictor';
+import { loadPredictor, predictorOptions, topK } from '../predictor';
 
 export const spec: CommandSpec = {
   name: 'predict',
@@ -27,19 +26,12 @@ export async function run(argv: string[]): Promise<number> {
   if (!images.length) throw new UsageError('predict: --image=PATH is required');
   const topk = optionInt(args, 'topk') ?? 5;
   const files = expandImageInputs(images);
-  const gpus = gpusOption(args);
   // Logs go to stderr so stdout is pure JSON.
   const logger = new Logger({
     level: args.flags.has('debug') ? 'DEBUG' : 'WARN',
     sinks: [{ write: (_r, line) => process.stderr.write(line + '\n') }],
   });
-  const predictor = await loadPredictor({
-    ckpt: optionString(args, 'ckpt'),
-    gpus,
-    logger,
-    imports: optionList(args, 'import'),
-    trustImports: args.flags.has('trust-imports'),
-  });
+  const predictor = await loadPredictor(predictorOptions(args, logger));
   const [h, w, c] = predictor.processor.outputShape;
   const k = predictor.classes.length;
   const results: Array<Record<string, unknown>> = [];

@@ -1,12 +1,11 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Logger, UsageError, writeFileAtomic } from '@kiln/core';
-import { optionInt, optionList, optionNumber, optionString, parseOrHelp, type CommandSpec } from '../args';
+import { optionInt, optionNumber, optionString, parseOrHelp, type CommandSpec } from '../args';
 import { resolveUserPath } from '../paths';
-import { gpusOption } from '../devices';
 import { formatClassificationReport } from '@kiln/metrics';
 import { evaluateCsv } from '../evaluate-csv';
-import { loadPredictor } from '../predictor';
+import { loadPredictor, predictorOptions } from '../predictor';
 import { compareToBaseline, readBaseline } from '../report/baseline';
 import { confusionPng } from '../report/confusion-png';
 import { markdownReport, type ReportArgs } from '../report/test-report';
@@ -48,16 +47,9 @@ export async function run(argv: string[]): Promise<number> {
   const baselinePath = optionString(args, 'baseline');
   const baseline = baselinePath ? readBaseline(resolveUserPath(baselinePath)) : undefined;
   const batchSize = optionInt(args, 'batch-size') ?? 256;
-  const gpus = gpusOption(args);
 
   const logger = new Logger({ level: args.flags.has('debug') ? 'DEBUG' : 'INFO' });
-  const predictor = await loadPredictor({
-    ckpt: optionString(args, 'ckpt'),
-    gpus,
-    logger,
-    imports: optionList(args, 'import'),
-    trustImports: args.flags.has('trust-imports'),
-  });
+  const predictor = await loadPredictor(predictorOptions(args, logger));
   const result = await evaluateCsv({
     input,
     predictor,
