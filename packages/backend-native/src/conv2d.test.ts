@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { expectSame, withGrads } from './__fixtures__/compare.js';
@@ -80,5 +81,38 @@ describe.skipIf(!nativeReady)('Conv2D native coverage', () => {
     expect(s.Conv2DBackpropFilter?.fallback ?? 0).toBe(0);
     expect(s.Conv2DBackpropInput?.fallback ?? 0).toBe(0);
     expect(s.FusedConv2D?.fallback ?? 0).toBe(1);
+  });
+});
+
+describe.skipIf(!nativeReady)('conv implementation timing (KILN_CONV_TUNE=1, opt-in)', () => {
+  // TuneEnabled() reads the variable once per process, so the opt-in path runs in a child.
+  const script = `
+    import * as tf from '@tensorflow/tfjs';
+    import { registerNativeBackend } from '@kiln/backend-native';
+    registerNativeBackend();
+    const r = (n, s) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898 + s) * 0.5);
+    const f = () => tf.fused.conv2d({ x: tf.tensor4d(r(4 * 8 * 8 * 16, 1), [4, 8, 8, 16]), filter: tf.tensor4d(r(3 * 3 * 16 * 32, 2), [3, 3, 16, 32]),
+      bias: tf.tensor1d(r(32, 3)), strides: 1, pad: 'same', activation: 'relu' }).dataSync();
+    await tf.setBackend('cpu');
+    const ref = f();
+    await tf.setBackend('native');
+    const got = f();
+    let d = 0;
+    for (let i = 0; i < ref.length; i++) d = Math.max(d, Math.abs(got[i] - ref[i]));
+    console.log('RESULT ' + d);`;
+  const run = (tune: string) => spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8', env: { ...process.env, KILN_CONV_TUNE: tune, ONEDNN_VERBOSE: '1' }, timeout: 120_000,
+  });
+  const convRuns = (out: string) => out.split('\n').filter((l) => /^onednn_verbose,exec,cpu,convolution/.test(l)).length;
+
+  it('times the candidates on the first call of a shape and still matches cpu; off by default', () => {
+    const on = run('1');
+    expect(on.status, on.stderr).toBe(0);
+    expect(Number(/RESULT (\S+)/.exec(on.stdout)?.[1])).toBeLessThan(1e-4);
+    const off = run('');
+    expect(off.status, off.stderr).toBe(0);
+    expect(convRuns(off.stdout)).toBe(1);
+    // two candidates x two timed runs, then the call itself
+    expect(convRuns(on.stdout)).toBeGreaterThan(1);
   });
 });
