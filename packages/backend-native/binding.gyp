@@ -4,7 +4,8 @@
       "target_name": "kiln_native",
       "sources": [
         "src/addon.cc", "src/conv.cc", "src/gemm.cc", "src/pool.cc", "src/eltwise.cc", "src/broadcast.cc",
-        "src/reduce.cc", "src/copy.cc", "src/norm.cc", "src/bn_train.cc", "src/optimizers.cc"
+        "src/reduce.cc", "src/copy.cc", "src/norm.cc", "src/bn_train.cc", "src/optimizers.cc",
+        "src/precision.cc", "src/matmul_bf16.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

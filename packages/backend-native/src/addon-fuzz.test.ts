@@ -13,6 +13,7 @@ const addon = loadAddon() as unknown as Record<string, (...a: unknown[]) => unkn
 type Kind = 'f32' | 'i32' | 'u8' | 'any' | 'num' | 'op' | 'int' | 'bool' | 'dims' | 'optf32' | 'params20' | 'params12';
 const SIGS: Record<string, Kind[]> = {
   setThreads: ['int'],
+  setPrecision: ['op', 'bool'],
   convForward: ['params20', 'f32', 'f32', 'optf32', 'f32', 'num'],
   convBackwardData: ['params20', 'f32', 'f32', 'f32'],
   convBackwardFilter: ['params20', 'f32', 'f32', 'f32', 'optf32'],
@@ -185,7 +186,7 @@ function cleanError(e: unknown): boolean {
 
 describe.skipIf(!addon)('native addon entry points never trust their caller (seeded fuzz)', () => {
   it('exposes exactly the fuzzed entry points', () => {
-    const fns = Object.keys(addon ?? {}).filter((k) => typeof addon?.[k] === 'function' && k !== 'info' && k !== 'convCacheSize');
+    const fns = Object.keys(addon ?? {}).filter((k) => typeof addon?.[k] === 'function' && k !== 'info' && k !== 'convCacheSize' && k !== 'precisionInfo');
     expect(fns.sort()).toEqual(Object.keys(SIGS).sort());
   });
 
@@ -213,6 +214,7 @@ describe.skipIf(!addon)('native addon entry points never trust their caller (see
       if (!guardsIntact()) bad.push(`${name} wrote outside an array (call ${calls})`);
     }
     a.setThreads(threadCount());
+    a.setPrecision(0, false);
     console.log(`fuzz: ${calls} calls, ${ok} valid`);
     expect(bad).toEqual([]);
     expect(calls).toBeGreaterThan(1000);

@@ -52,6 +52,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitNorm(env, exports);
   InitBatchNormTrain(env, exports);
   InitOptimizers(env, exports);
+  InitPrecision(env, exports);
   return exports;
 }
 

@@ -1,6 +1,9 @@
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { backend_util, DataType, Rank, TensorBuffer, TensorInfo } from '@tensorflow/tfjs-core';
+import type { ComputePrecisionInfo, ComputeType, PrecisionBackend } from '@kiln/contracts';
 import { BufferPool, poolLimitBytes } from './buffer-pool.js';
+import { loadAddon } from './load-addon.js';
+import { precisionInfo, setPrecision } from './precision.js';
 
 /** Name under which the backend is registered with tfjs. */
 export const NATIVE_BACKEND_NAME = 'native';
@@ -13,8 +16,23 @@ type DataId = object;
  * replaced by C++ ones (oneDNN / OpenBLAS) that read and write those arrays.
  * Output arrays of native kernels come from a recycling pool.
  */
-export class NativeBackend extends MathBackendCPU {
+export class NativeBackend extends MathBackendCPU implements PrecisionBackend {
   readonly pool = new BufferPool(poolLimitBytes());
+
+  /** Compute type of the conv/matmul kernels (precision.ts); tensors stay float32. */
+  setComputePrecision(type: ComputeType, emulate: boolean): ComputePrecisionInfo {
+    return setPrecision(this.addon(), type, emulate);
+  }
+
+  computePrecision(): ComputePrecisionInfo {
+    return precisionInfo(this.addon());
+  }
+
+  private addon() {
+    const addon = loadAddon();
+    if (!addon) throw new Error('kiln native: addon not loaded');
+    return addon;
+  }
 
   /** Output array for a native kernel (uninitialized; the kernel fills it). */
   alloc(n: number): Float32Array {

@@ -63,10 +63,17 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
     g.Require(as.len >= (batch - 1) * sa + mk, "a is shorter than batch·strideA");
     g.Require(bs.len >= (batch - 1) * sb + kn, "b is shorter than batch·strideB");
   }
-  const float* a = as.data;
-  const float* b = bs.data;
   float* c = g.F32(2, g.Product({batch, mn})).data;
   const float* bias = g.OptF32(12, N).data;
+  if (batch > 0 && mn > 0) CountPrecisionCall();
+  if (NativeBf16() && batch > 0 && mn > 0 && K > 0) {
+    MatmulBf16(as.data, as.len, bs.data, bs.len, c, batch, M, N, K, ta, tb, sa, sb);
+    BiasAct(c, batch * M, N, bias, act, alpha);
+    return info.Env().Undefined();
+  }
+  // Emulated precision: the inputs rounded to bf16/fp16 values, then sgemm.
+  const float* a = EmulatedInput(0, as.data, as.len);
+  const float* b = EmulatedInput(1, bs.data, bs.len);
   int64_t lda = ta ? M : K, ldb = tb ? K : N;
   auto one = [&](int64_t i) {
     const float* ai = a + i * sa;

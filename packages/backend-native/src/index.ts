@@ -4,5 +4,6 @@ export { isNativeAvailable, nativeInfo, type NativeInfo } from './info.js';
 export { nativeKernelNames, METADATA_KERNELS } from './kernel-table.js';
 export { threadCount } from './load-addon.js';
 export { nativeKernelStats, resetNativeKernelStats, type KernelStats } from './kernel-util.js';
-export { ACT, BINARY, UNARY, GRAD, REDUCE } from './op-codes.js';
+export { ACT, BINARY, UNARY, GRAD, REDUCE, PRECISION } from './op-codes.js';
+export { precisionUnsupported } from './precision.js';
 export { GRAD_KERNELS } from './fused-gradients.js';

@@ -80,6 +80,11 @@ export interface NativeAddon {
     dmean: Float32Array | null, dvar: Float32Array | null, channels: number, eps: number,
     dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array,
   ): void;
+  // precision.cc: mode is PRECISION.*; throws RangeError when the CPU cannot run it and emulate is false.
+  setPrecision(mode: number, emulate: boolean): void;
+  precisionInfo(): {
+    mode: number; emulated: boolean; isa: string; bf16: boolean; amx: boolean; nativeCalls: number; emulatedCalls: number;
+  };
   // optimizers.cc
   adam(
     p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, outP: Float32Array, outM: Float32Array,

@@ -237,6 +237,23 @@ void InitCopy(Napi::Env env, Napi::Object exports);
 void InitNorm(Napi::Env env, Napi::Object exports);
 void InitBatchNormTrain(Napi::Env env, Napi::Object exports);
 void InitOptimizers(Napi::Env env, Napi::Object exports);
+void InitPrecision(Napi::Env env, Napi::Object exports);
+
+// Compute precision of convs and matmuls (precision.cc). Slots: one scratch
+// buffer per kernel input argument (0 and 1).
+constexpr int kScratchSlots = 2;
+bool CpuHasBf16();
+// bf16 mode on a CPU with bf16 instructions: run oneDNN bf16 primitives.
+bool NativeBf16();
+// Counts one conv/matmul call under a non-fp32 mode (precisionInfo()).
+void CountPrecisionCall();
+// In an emulated mode: `src` rounded to bf16/fp16 values in scratch `slot`; else `src`.
+const float* EmulatedInput(int slot, const float* src, int64_t n);
+// `src` as bf16 in scratch `slot` (valid until the next call with that slot).
+uint16_t* Bf16Input(int slot, const float* src, int64_t n);
+// Batched bf16 matmul with float32 output (matmul_bf16.cc); sa/sb: batch strides, 0 = broadcast.
+void MatmulBf16(const float* a, int64_t aLen, const float* b, int64_t bLen, float* c, int64_t batch, int64_t M,
+                int64_t N, int64_t K, bool ta, bool tb, int64_t sa, int64_t sb);
 
 // y[r, j] = x[r, j]·mul[j] + add[j] for rows [r0, r1) of `c` channels
 // (batch norm's per-channel affine map; bn_train.cc).

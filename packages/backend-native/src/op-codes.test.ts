@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ACT, BINARY, GRAD, REDUCE, UNARY } from './op-codes.js';
+import { ACT, BINARY, GRAD, PRECISION, REDUCE, UNARY } from './op-codes.js';
 
 /** `enum Name { kA = 0, kB = 1 }` from ops.h as { kA: 0, ... }. */
 function parseEnum(src: string, name: string): Record<string, number> {
@@ -18,7 +18,7 @@ function values(t: Record<string, number>): number[] {
 describe('op codes mirror ops.h', () => {
   const src = readFileSync(join(__dirname, 'ops.h'), 'utf8');
   it.each([
-    ['Act', ACT], ['BinaryOp', BINARY], ['UnaryOp', UNARY], ['GradOp', GRAD], ['ReduceOp', REDUCE],
+    ['Act', ACT], ['BinaryOp', BINARY], ['UnaryOp', UNARY], ['GradOp', GRAD], ['ReduceOp', REDUCE], ['Precision', PRECISION],
   ] as const)('%s', (name, table) => {
     const header = parseEnum(src, name);
     expect(values(table)).toEqual(Object.values(header).sort((a, b) => a - b));

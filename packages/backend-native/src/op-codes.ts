@@ -28,6 +28,9 @@ export const GRAD = {
 /** Reductions (`enum ReduceOp`), keyed by tfjs kernel name. */
 export const REDUCE = { Sum: 0, Max: 1, Min: 2, Mean: 3, Prod: 4, ArgMax: 5, ArgMin: 6 } as const;
 
+/** Compute types of convolutions and matmuls under `setPrecision` (`enum Precision`). */
+export const PRECISION = { F32: 0, Bf16: 1, F16: 2 } as const;
+
 /** Returns the addon activation code, or -1 when unsupported natively (e.g. prelu). */
 export function activationCode(name: string | undefined): number {
   const code = (ACT as Record<string, number>)[name ?? 'linear'];

@@ -34,4 +34,8 @@ enum GradOp {
 // reduce / reduceStrided. Arg ops write Int32 indices (first extreme wins).
 enum ReduceOp { kRSum = 0, kRMax = 1, kRMin = 2, kRMean = 3, kRProd = 4, kRArgMax = 5, kRArgMin = 6 };
 
+// setPrecision(mode, emulate): the compute type of convolutions and matmuls
+// (inputs; outputs and accumulation stay float32). precision.cc.
+enum Precision { kF32 = 0, kBf16 = 1, kF16 = 2 };
+
 }  // namespace kiln

@@ -10,6 +10,7 @@ export {
   type RmsPropAttrs,
 } from './kernels';
 export type { Communicator } from './communicator';
+export { isPrecisionBackend, type ComputeType, type ComputePrecisionInfo, type PrecisionBackend } from './precision';
 export { isTransform, isBatchTransform } from './image';
 export type { Image, Transform, TransformBatch, BatchTransform } from './image';
 export type { Batch, DataLoader, Shard, Stage, DataModule, ProcessorConfig } from './data';
