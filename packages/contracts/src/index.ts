@@ -14,6 +14,7 @@ export { isPrecisionBackend, type ComputeType, type ComputePrecisionInfo, type P
 export { isTransform, isBatchTransform } from './image';
 export type { Image, Transform, TransformBatch, BatchTransform } from './image';
 export type { Batch, DataLoader, Shard, Stage, DataModule, ProcessorConfig } from './data';
-export type { TrainableModel, LossFn, StreamingMetric } from './model';
+export type { TrainableModel, ModelOutputs, LossFn, LossExtras, StreamingMetric } from './model';
+export { modelOutputs } from './model';
 export { Callback, callHook, isCheckpointCallback } from './callback';
 export type { TrainerView, TrainBatchEnd, EpochEnd, HookName, CheckpointCallback } from './callback';

@@ -7,5 +7,7 @@ export { BceLoss } from './bce';
 export type { BceOptions } from './bce';
 export { MseLoss } from './mse';
 export type { MseOptions } from './mse';
+export { KdLoss } from './kd';
+export type { KdOptions } from './kd';
 export { targetMatrix } from './targets';
 export { register, LOSS_CLASSES } from './register';
