@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { hardLabels, imageTensor, sliceBatch, targetTensor, type BatchSlice } from './batch-tensors';
 import { accumulate, disposeGrads, releaseFailedTape } from './gradients';
-import type { LossFn } from '@kiln/contracts';
+import type { LossFn, TrainableModel } from '@kiln/contracts';
+import { runForward } from './forward';
+import type { Teacher } from './teacher';
 import { variableGradsReleasing } from '@kiln/models';
 
 export interface BatchGradients {
@@ -11,10 +13,16 @@ export interface BatchGradients {
   loss: number;
   correct: number;
   count: number;
+  /** Loss terms a loss recorded (`kd_loss`, `ce_loss`), means over the batch. */
+  terms: Record<string, number>;
 }
 
 export interface GradientTask {
   net: tf.LayersModel;
+  /** The model when it has its own `forward` (dict outputs, a returned loss); else `net` is applied. */
+  model?: TrainableModel;
+  /** A distillation loss's teacher; its logits are computed outside the gradient tape. */
+  teacher?: Teacher;
   loss: LossFn;
   vars: Map<string, tf.Variable>;
   numClasses: number;
@@ -34,6 +42,7 @@ export function batchGradients(task: GradientTask, batch: BatchSlice, microBatch
   const varList = [...task.vars.values()];
   let grads: Map<string, tf.Tensor> | undefined;
   let lossSum = 0;
+  const terms: Record<string, number> = {};
   let correct = 0;
   let predicted: tf.Tensor | undefined;
   try {
@@ -46,10 +55,14 @@ export function batchGradients(task: GradientTask, batch: BatchSlice, microBatch
         const x = imageTensor(part);
         const y = targetTensor(part, task.numClasses, task.where);
         // frees each tape node's saved tensors as soon as backprop is past it (PyTorch-like peak memory)
+        const teacherLogits = task.teacher?.logits(x as tf.Tensor4D);
+        const record = (name: string, v: tf.Scalar) => (terms[name] = (terms[name] ?? 0) + v.dataSync()[0] * (end - start));
         return variableGradsReleasing(() => {
-          const logits = task.net.apply(x, { training: true }) as tf.Tensor2D;
+          const out = runForward(task.model ?? { net: task.net }, x as tf.Tensor4D, y, true, task.where);
+          const logits = out.logits;
           predicted = tf.keep(logits.argMax(-1));
-          const l = task.loss.compute(logits, y);
+          // A loss the model returns replaces the configured one (HF-style `outputs.loss`).
+          const l = out.loss ?? task.loss.compute(logits, y, { teacherLogits, record });
           value = l.dataSync()[0];
           const weight = share * task.scale;
           return weight === 1 ? l : (l.mul(weight) as tf.Scalar);
@@ -75,5 +88,6 @@ export function batchGradients(task: GradientTask, batch: BatchSlice, microBatch
     disposeGrads(grads);
     throw err;
   }
-  return { grads: grads!, loss: lossSum / n, correct, count: n };
+  for (const k of Object.keys(terms)) terms[k] /= n;
+  return { grads: grads!, loss: lossSum / n, correct, count: n, terms };
 }

@@ -3,10 +3,13 @@ import { KilnError, type Logger } from '@kiln/core';
 import { hardLabels, imageTensor, sliceBatch, targetTensor, type BatchSlice } from './batch-tensors';
 import { isOutOfMemoryError } from '@kiln/engine';
 import { allReduceSum, mergeMetricStates } from './distributed';
-import type { Communicator, DataLoader, LossFn, StreamingMetric } from '@kiln/contracts';
+import type { Communicator, DataLoader, LossFn, StreamingMetric, TrainableModel } from '@kiln/contracts';
+import { runForward } from './forward';
 
 export interface EvaluateTask {
   net: tf.LayersModel;
+  /** The model when it has its own `forward` (its `logits` are evaluated); else `net` is applied. */
+  model?: TrainableModel;
   loss: LossFn;
   metrics: StreamingMetric[];
   loader: DataLoader;
@@ -47,7 +50,7 @@ export async function evaluate(task: EvaluateTask): Promise<Record<string, numbe
   /** Forward + metrics for rows [start, end); returns the loss sum. */
   const run = (part: BatchSlice, where: string) =>
     tf.tidy(() => {
-      const logits = task.net.apply(imageTensor(part), { training: false }) as tf.Tensor2D;
+      const logits = runForward(task.model ?? { net: task.net }, imageTensor(part) as tf.Tensor4D, undefined, false, where).logits;
       const l = task.loss.compute(logits, targetTensor(part, task.numClasses, where));
       return { logits: tf.keep(logits), loss: l.dataSync()[0] * part.shape[0] };
     });

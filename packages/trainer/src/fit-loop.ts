@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { callHook, type DataModule, type EpochEnd, type StreamingMetric, type TrainerView } from '@kiln/contracts';
+import { callHook, isCheckpointCallback, type DataModule, type EpochEnd, type StreamingMetric, type TrainerView } from '@kiln/contracts';
 import { KilnError, type Logger } from '@kiln/core';
 import { loadCheckpoint } from './checkpoint';
 import { CheckpointIo } from './checkpoint-io';
@@ -15,6 +15,7 @@ import { formatMetrics, skipBatches } from './loop-helpers';
 import { findResumeCheckpoint } from './resume';
 import { agreedSignal, SignalWatcher, stopFlags, type StopSignal } from './signals';
 import { StepRunner } from './step-runner';
+import { Teacher } from './teacher';
 import type { ResolvedTrainerOptions } from './trainer-options';
 import { createTrainerView } from './trainer-view';
 import { validateEpoch } from './validation';
@@ -35,6 +36,7 @@ export class FitLoop {
   private readonly io: CheckpointIo;
   private readonly view: TrainerView;
   private ema: WeightEma | undefined;
+  private teacher: Teacher | undefined;
   private loaders: FitLoaders | undefined;
   private skipOnResume = 0;
   private resumedFrom: string | undefined;
@@ -42,7 +44,7 @@ export class FitLoop {
 
   constructor(o: ResolvedTrainerOptions, args: FitArgs, services: { logger?: Logger; runDir?: string }, metrics: StreamingMetric[]) {
     this.ctx = createFitContext(o, args, services, metrics);
-    this.steps = new StepRunner(this.ctx, this.state, () => this.ema, () => this.signals?.signal);
+    this.steps = new StepRunner(this.ctx, this.state, () => this.ema, () => this.signals?.signal, () => this.teacher);
     this.io = new CheckpointIo(this.ctx, this.state, () => this.ema);
     this.view = createTrainerView(this.ctx, this.state, this.io, () => ({
       train: this.loaders?.trainBatches ?? 0,
@@ -72,6 +74,7 @@ export class FitLoop {
       this.signals.dispose();
       this.steps.dispose();
       this.ema?.dispose();
+      this.teacher?.dispose();
     }
   }
 
@@ -92,6 +95,12 @@ export class FitLoop {
     const { data, optimizer, scheduler } = ctx.args;
     if (!isSetUp(data)) await data.setup('fit');
     if (ctx.o.ema) this.ema = new WeightEma(ctx.net, ctx.o.ema.decay);
+    const teacher = ctx.args.loss.teacher;
+    if (teacher) {
+      const saver = ctx.cbs.find(isCheckpointCallback);
+      if (teacher === 'best' && !saver) throw new KilnError("loss.teacher: 'best' needs a checkpoint callback (callbacks.checkpoint) that keeps a best checkpoint");
+      this.teacher = await Teacher.create(teacher, ctx.net, { ema: this.ema, bestPath: () => saver?.bestModelPath, logger: ctx.logger });
+    }
     const resumePath = ctx.fastDev ? undefined : findResumeCheckpoint(ctx.o.resume, ctx.args.runsRoot ?? 'outputs');
     if (ctx.o.resume === 'auto' && !resumePath) ctx.logger.info('resume=auto: no last.ckpt found; starting fresh');
     const ckpt = resumePath ? await loadCheckpoint(resumePath) : undefined;
@@ -128,6 +137,7 @@ export class FitLoop {
     if (scheduler) optimizer.lr = scheduler.lrAt(scheduler.interval === 'epoch' ? state.epoch : state.globalStep);
     state.metrics = { ...state.metrics, lr: optimizer.lr, epoch: state.epoch };
     await callHook(ctx.cbs, 'onTrainEpochStart', this.view);
+    await this.teacher?.beforeEpoch(ctx.net);
     let b = first;
     if (b < loaders.trainBatches) {
       const source = this.skipOnResume ? skipBatches(loaders.train, this.skipOnResume) : loaders.train;

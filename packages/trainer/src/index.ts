@@ -43,6 +43,8 @@ export type { OneCycleOptions } from './schedulers/onecycle';
 export { ReduceOnPlateauScheduler } from './schedulers/reduce-on-plateau';
 export type { ReduceOnPlateauOptions } from './schedulers/reduce-on-plateau';
 export { WeightEma } from './ema';
+export { Teacher, teacherCheckpointFile } from './teacher';
+export { runForward } from './forward';
 export { setWeightsOrdered } from './weights';
 export { clipByValue, clipByGlobalNorm } from './gradients';
 export { register } from './register';

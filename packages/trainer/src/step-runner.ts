@@ -8,6 +8,7 @@ import type { WeightEma } from './ema';
 import { NonFiniteLossError } from './errors';
 import type { FitContext } from './fit-context';
 import type { FitState } from './fit-state';
+import type { Teacher } from './teacher';
 import { agreedSignal, stopFlags, type StopSignal } from './signals';
 import { accumulate, clipByGlobalNorm, clipByValue, disposeGrads } from './gradients';
 
@@ -20,6 +21,8 @@ export class StepRunner {
   private pending: Map<string, tf.Tensor> | undefined;
   private pendingBatches = 0;
   private pendingLossSum = 0;
+  /** Sums of the loss terms (`kd_loss`, …) over the pending batches. */
+  private pendingTerms: Record<string, number> = {};
   /** Set by a distributed step when any rank has received SIGINT/SIGTERM (all ranks then stop together). */
   agreedStop: StopSignal | undefined;
 
@@ -29,6 +32,8 @@ export class StepRunner {
     private readonly ema: () => WeightEma | undefined,
     /** This rank's pending stop signal; shared with the others in each step's all-reduce. */
     private readonly localStop: () => StopSignal | undefined = () => undefined,
+    /** A distillation loss's teacher (`loss.teacher`). */
+    private readonly teacher: () => Teacher | undefined = () => undefined,
   ) {}
 
   /** Gradients are waiting for the rest of an accumulation window. */
@@ -48,6 +53,7 @@ export class StepRunner {
     this.pending = accumulate(this.pending, result.grads);
     this.pendingBatches++;
     this.pendingLossSum += result.loss;
+    for (const [k, v] of Object.entries(result.terms)) this.pendingTerms[k] = (this.pendingTerms[k] ?? 0) + v;
     state.epochSums.loss += result.loss * n;
     state.epochSums.correct += result.correct;
     state.epochSums.count += n;
@@ -71,6 +77,8 @@ export class StepRunner {
     let micro = Math.min(state.microBatch ?? n, n);
     const task = {
       net: ctx.net,
+      model: ctx.args.model,
+      teacher: this.teacher(),
       loss: ctx.args.loss,
       vars: ctx.vars,
       numClasses: ctx.args.data.numClasses,
@@ -114,10 +122,14 @@ export class StepRunner {
     const { ctx, state } = this;
     const { optimizer, scheduler } = ctx.args;
     let grads = this.pending!;
-    let loss = this.pendingLossSum / this.pendingBatches;
+    const batches = this.pendingBatches;
+    let loss = this.pendingLossSum / batches;
     this.pending = undefined;
     this.pendingBatches = 0;
     this.pendingLossSum = 0;
+    // This rank's terms (logged only; the optimised loss is all-reduced below).
+    const terms = Object.fromEntries(Object.entries(this.pendingTerms).map(([k, v]) => [`train/${k}`, v / batches]));
+    this.pendingTerms = {};
     if (ctx.comm) {
       // The stop flags ride in the gradients' fused all-reduce: a signal seen by one rank stops all after this step.
       const reduced = await allReduceGradients(grads, [loss, ...stopFlags(this.localStop())], ctx.comm);
@@ -136,7 +148,7 @@ export class StepRunner {
     disposeGrads(grads);
     this.ema()?.update();
     state.globalStep++;
-    state.metrics = { ...state.metrics, 'train/loss': loss, lr: optimizer.lr, epoch: state.epoch, step: state.globalStep };
+    state.metrics = { ...state.metrics, ...terms, 'train/loss': loss, lr: optimizer.lr, epoch: state.epoch, step: state.globalStep };
     if (state.globalStep % ctx.o.logEveryNSteps === 0) {
       ctx.logger.info(`epoch ${state.epoch} step ${state.globalStep}: loss=${loss.toPrecision(4)} lr=${optimizer.lr.toPrecision(3)}`);
     }

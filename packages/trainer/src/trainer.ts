@@ -80,6 +80,7 @@ export class Trainer {
     loader.setEpoch(0);
     const metrics = await evaluate({
       net: args.model.net,
+      model: args.model,
       loss: args.loss,
       metrics: this.metricsFor(args.metrics),
       loader,

@@ -16,6 +16,7 @@ export async function validateEpoch(
   const run = () =>
     evaluate({
       net: ctx.net,
+      model: ctx.args.model,
       loss: ctx.args.loss,
       metrics: ctx.metrics,
       loader,
