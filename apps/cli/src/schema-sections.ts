@@ -19,6 +19,8 @@ const TRAINER_DESCRIPTIONS: Record<string, string> = {
   resume: "null | 'auto' (the latest run's last.ckpt) | path to a .ckpt or run directory",
   minBatchSize: 'out-of-memory retries halve the micro-batch down to this size, then fail',
   ema: 'exponential moving average of the weights for validation and checkpoints, e.g. {decay: 0.999}; null = off',
+  freeze: "layer name patterns ('*' wildcard, e.g. [stem*, stage1*]) whose weights get no gradient and no optimizer update",
+  unfreezeAt: 'epoch from which the freeze layers train too (fresh optimizer state for them); null = never',
   metrics: 'metric nodes ({_target_: accuracy}, {_target_: f1, average: macro}); default: accuracy',
   logEveryNSteps: 'log train metrics every N optimizer steps',
   devices: 'GPU ids (a list) or a CPU data-parallel worker count (a number); null = one process. Same as --gpus / --workers',

@@ -4,6 +4,7 @@ import type { Callback, Communicator, StreamingMetric } from '@kiln/contracts';
 import type { FitArgs } from './fit-types';
 import { defaultMonitorMode } from './loop-helpers';
 import type { ResolvedTrainerOptions } from './trainer-options';
+import { FreezePlan } from './freeze';
 import { trainableVariables } from './weights';
 
 /** What one `fit` call works with and never changes while it runs (the components and settings). */
@@ -12,6 +13,8 @@ export interface FitContext {
   readonly args: FitArgs;
   readonly net: tf.LayersModel;
   readonly vars: Map<string, tf.Variable>;
+  /** `trainer.freeze` / `unfreezeAt`: which of `vars` train in an epoch. */
+  readonly freeze: FreezePlan;
   /** Config order; the names key each callback's state in checkpoints. */
   readonly callbacks: ReadonlyArray<readonly [string, Callback]>;
   readonly cbs: readonly Callback[];
@@ -54,11 +57,13 @@ export function createFitContext(
   const comm = args.communicator && args.communicator.worldSize > 1 ? args.communicator : undefined;
   const rank = comm?.rank ?? 0;
   const fastDev = o.fastDevRun === true ? 1 : o.fastDevRun === false ? 0 : o.fastDevRun;
+  const vars = trainableVariables(args.model.net);
   return {
     o,
     args,
     net: args.model.net,
-    vars: trainableVariables(args.model.net),
+    vars,
+    freeze: new FreezePlan(vars, args.model.net, o.freeze, o.unfreezeAt),
     callbacks,
     cbs: callbacks.map(([, cb]) => cb),
     metrics,

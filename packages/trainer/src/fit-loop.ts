@@ -95,6 +95,10 @@ export class FitLoop {
     const { data, optimizer, scheduler } = ctx.args;
     if (!isSetUp(data)) await data.setup('fit');
     if (ctx.o.ema) this.ema = new WeightEma(ctx.net, ctx.o.ema.decay);
+    if (ctx.freeze.frozen.length) {
+      const until = ctx.o.unfreezeAt === null ? '' : ` until epoch ${ctx.o.unfreezeAt}`;
+      ctx.logger.info(`trainer.freeze: ${ctx.freeze.frozen.length} weight(s) frozen${until} (${ctx.o.freeze.join(', ')})`);
+    }
     const teacher = ctx.args.loss.teacher;
     if (teacher) {
       const saver = ctx.cbs.find(isCheckpointCallback);

@@ -80,7 +80,7 @@ export class StepRunner {
       model: ctx.args.model,
       teacher: this.teacher(),
       loss: ctx.args.loss,
-      vars: ctx.vars,
+      vars: ctx.freeze.varsAt(state.epoch),
       numClasses: ctx.args.data.numClasses,
       scale: 1 / ctx.o.accumulateGradBatches,
       where: `train epoch ${state.epoch} batch ${b}`,
@@ -144,7 +144,7 @@ export class StepRunner {
     if (ctx.o.gradientClipVal !== null) grads = clipByValue(grads, ctx.o.gradientClipVal);
     if (ctx.o.gradientClipNorm !== null) grads = clipByGlobalNorm(grads, ctx.o.gradientClipNorm).grads;
     if (scheduler?.interval === 'step') optimizer.lr = scheduler.lrAt(state.globalStep);
-    optimizer.step(grads, ctx.vars);
+    optimizer.step(grads, ctx.freeze.varsAt(state.epoch));
     disposeGrads(grads);
     this.ema()?.update();
     state.globalStep++;

@@ -53,6 +53,10 @@ export const trainerOptionsSchema = z
       .strict()
       .nullable()
       .default(null),
+    /** Layer name patterns (`*` wildcard) whose weights get no gradient and no optimizer update. */
+    freeze: z.array(z.string().min(1)).default([]),
+    /** Epoch from which the `freeze` layers train too (their optimizer state starts fresh); null = never. */
+    unfreezeAt: z.number().int().min(0).nullable().default(null),
     /** Metric nodes (`{_target_: accuracy}`); default: accuracy. */
     metrics: z.array(componentRef<StreamingMetric>('metrics')).optional(),
     logEveryNSteps: z.number().int().min(1).default(50),
