@@ -35,7 +35,7 @@ describe('mse', () => {
 describe('register', () => {
   it('registers every loss under its type name', () => {
     const r = createRegistries(register);
-    expect(r.losses.names()).toEqual(['bce', 'cross_entropy', 'focal', 'mse']);
+    expect(r.losses.names()).toEqual(['bce', 'cross_entropy', 'focal', 'kd', 'mse']);
     expect(LOSS_CLASSES.every((c) => r.losses.owner(c.type) === '@kiln/losses')).toBe(true);
   });
 });

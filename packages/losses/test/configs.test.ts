@@ -15,7 +15,7 @@ describe('configs/loss', () => {
   const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
 
   it('has one file per loss', () => {
-    expect(files.sort()).toEqual(['bce.yaml', 'cross_entropy.yaml', 'focal.yaml', 'mse.yaml']);
+    expect(files.sort()).toEqual(['bce.yaml', 'cross_entropy.yaml', 'focal.yaml', 'kd.yaml', 'mse.yaml']);
   });
 
   it.each(files)('%s builds and computes a finite loss', (file) => {
