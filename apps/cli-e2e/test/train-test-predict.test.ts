@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { join, relative, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLI, kiln } from './cli';
@@ -76,6 +77,45 @@ describe.skipIf(!existsSync(CLI))('kiln train → test → predict (built CLI)',
     const r = kiln(['test', `--input=${join(shapesDir, 'test.csv')}`, '--output=b.csv', `--baseline=${baseline}`, `--ckpt=${runDir}`], work, env);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/regression: accuracy/);
+  });
+
+  it("the spec's positionals: kiln test in.csv out.csv 0, cli:test's script, kiln predict IMAGE", () => {
+    const r = kiln(['test', join(shapesDir, 'test.csv'), 'pos.csv', '0', `--ckpt=${runDir}`], work, env);
+    expect(r.code, r.stderr).toBe(0);
+    const rows = readFileSync(join(work, 'pos.csv'), 'utf8').trim().split('\n');
+    expect(rows.length).toBe(readFileSync(join(shapesDir, 'test.csv'), 'utf8').trim().split('\n').length);
+    expect(existsSync(join(work, 'pos.metrics.json'))).toBe(true);
+    expect(kiln(['test', 'a.csv', 'b.csv', '0', 'extra', `--ckpt=${runDir}`], work, env).stderr).toMatch(/at most 3 positional/);
+    expect(kiln(['test', 'a.csv', '--input=b.csv'], work, env).stderr).toMatch(/input given twice/);
+    // `nx run cli:test in.csv out.csv` runs this script with the positionals: the product command
+    const script = resolve(__dirname, '../../cli/scripts/test-target.mjs');
+    const t = spawnSync(process.execPath, [script, join(shapesDir, 'test.csv'), 'nx.csv', `--ckpt=${runDir}`], { cwd: work, env: { ...process.env, INIT_CWD: work, ...env }, encoding: 'utf8' });
+    expect(t.status, t.stderr).toBe(0);
+    expect(readFileSync(join(work, 'nx.csv'), 'utf8')).toBe(readFileSync(join(work, 'pos.csv'), 'utf8'));
+    const image = join(shapesDir, rows[1].split(',')[0]);
+    const p = kiln(['predict', image, '--topk=1', `--ckpt=${runDir}`], work, env);
+    expect(p.code, p.stderr).toBe(0);
+    expect(JSON.parse(p.stdout).predictions[0].image).toBe(image);
+  });
+
+  it('test: a label out of range is CRITICAL with the rows named and exit 2 after writing every good row; --keep-going exits 0', () => {
+    const lines = readFileSync(join(shapesDir, 'test.csv'), 'utf8').trim().split('\n');
+    const [head, ...data] = lines;
+    const abs = data.map((l) => { const [p, label] = l.split(','); return `${join(shapesDir, p)},${label}`; });
+    abs.splice(2, 0, `${abs[0].split(',')[0]},7`, `${abs[1].split(',')[0]},-1`);
+    writeFileSync(join(work, 'badlabel.csv'), [head, ...abs].join('\n') + '\n');
+    const r = kiln(['test', '--input=badlabel.csv', '--output=bl.csv', `--ckpt=${runDir}`], work, env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/CRITICAL.*2 row\(s\) with a label the model does not know.*badlabel\.csv row \d+: label id 7 is out of range \[0, \d+\); badlabel\.csv row \d+: label id -1 /);
+    const out = parse(readFileSync(join(work, 'bl.csv'), 'utf8')) as string[][];
+    expect(out.length - 1).toBe(abs.length);
+    expect(out.filter((c) => c[2] !== '').length - 1).toBe(data.length); // every good row predicted
+    expect(out[3].at(-1)).toMatch(/out of range/);
+    expect(existsSync(join(work, 'bl.metrics.json'))).toBe(true);
+    const k = kiln(['test', '--input=badlabel.csv', '--output=bl2.csv', '--keep-going', `--ckpt=${runDir}`], work, env);
+    expect(k.code, k.stderr).toBe(0);
+    expect(k.stderr).not.toMatch(/CRITICAL/);
+    expect(readFileSync(join(work, 'bl2.csv'), 'utf8')).toBe(readFileSync(join(work, 'bl.csv'), 'utf8'));
   });
 
   it("a user's own callback, registered through config imports, runs by name", () => {

@@ -3,13 +3,15 @@ import type { ClassificationReport } from '@kiln/metrics';
 import type { Predictor } from './predictor';
 import { toCsv, type Cell } from './report/csv-writer';
 import { headlineMetrics } from './report/test-report';
-import { evalLoaderForCsv } from '@kiln/data';
+import { evalLoaderForCsv, labelIdOf, type BadRow } from '@kiln/data';
 import { Auroc, ConfusionMatrix, classificationReport } from '@kiln/metrics';
 
 export interface EvaluateCsvResult {
   csv: string;
   rows: number;
   badRows: number;
+  /** Rows left out because the model does not know their label (out-of-range id, unknown name). */
+  labelErrors: BadRow[];
   report?: ClassificationReport;
   confusion: number[][];
   metrics: Record<string, number>;
@@ -62,6 +64,7 @@ export async function evaluateCsv(opts: {
     }
   }
   out.sort((a, b) => a.row - b.row);
+  const labelErrors = labelProblems(evalLoader.badRows, evalLoader.header, evalLoader.records, classes, opts.labelColumn);
 
   const hasLabels = evalLoader.hasLabels;
   // The input's columns come first, exactly as written (the user's path text, not the resolved
@@ -83,7 +86,7 @@ export async function evaluateCsv(opts: {
   const csv = toCsv(header, rows, new Set(['prediction', 'error']));
   const scored = out.filter((r) => r.probs).length;
   if (!hasLabels || scored === 0) {
-    return { csv, rows: out.length, badRows: evalLoader.badRows.length, confusion: [], metrics: {} };
+    return { csv, rows: out.length, badRows: evalLoader.badRows.length, labelErrors, confusion: [], metrics: {} };
   }
   const matrix = confusion.matrix();
   const report = classificationReport(matrix, classes);
@@ -92,10 +95,25 @@ export async function evaluateCsv(opts: {
     csv,
     rows: out.length,
     badRows: evalLoader.badRows.length,
+    labelErrors,
     report,
     confusion: matrix,
     metrics: headlineMetrics(report, typeof aurocValue === 'number' ? aurocValue : undefined),
   };
+}
+
+/**
+ * The bad rows whose reason is their label cell's own problem (as `labelIdOf` words it), told
+ * apart from unreadable images so a caller can treat wrong labels as the spec's ValueError.
+ */
+function labelProblems(bad: BadRow[], header: string[] | undefined, records: string[][], classes: string[], labelColumn = 'label'): BadRow[] {
+  const idx = header?.indexOf(labelColumn) ?? -1;
+  if (idx < 0) return [];
+  return bad.filter((b) => {
+    const cell = records[b.row - 1]?.[idx]?.trim();
+    // the loader words it `<csv> row N: <labelIdOf's reason>`
+    return cell !== undefined && b.reason.endsWith(`: ${labelIdOf(cell, classes)}`);
+  });
 }
 
 function round(v: number): number {

@@ -6,7 +6,7 @@ import { loadPredictor, predictorOptions, topK } from '../predictor';
 export const spec: CommandSpec = {
   name: 'predict',
   summary: 'top-k classes with probabilities for images, as JSON',
-  usage: 'kiln predict --image=PATH [--image=PATH2 …] [--topk=5] [--ckpt=RUN_DIR|FILE] [--gpus=0]',
+  usage: 'kiln predict IMAGE… | --image=PATH [--image=PATH2 …] [--topk=5] [--ckpt=RUN_DIR|FILE] [--gpus=0]',
   valueOptions: {
     image: 'image file, folder or glob (repeatable)',
     topk: 'classes per image (default 5, at most the class count)',
@@ -16,14 +16,15 @@ export const spec: CommandSpec = {
   },
   flags: { 'trust-imports': "import the modules in the run's config.yaml `imports:` (runs that code)" },
   repeatable: ['image', 'import'],
-  positionals: false,
+  // bare words are images, as `--image` (the spec's "predict with an image path")
+  positionals: true,
 };
 
 export async function run(argv: string[]): Promise<number> {
   const args = parseOrHelp(argv, spec);
   if (!args) return 0;
-  const images = optionList(args, 'image');
-  if (!images.length) throw new UsageError('predict: --image=PATH is required');
+  const images = [...args.positionals, ...optionList(args, 'image')];
+  if (!images.length) throw new UsageError('predict: an image is required (kiln predict IMAGE or --image=PATH)');
   const topk = optionInt(args, 'topk') ?? 5;
   const files = expandImageInputs(images);
   // Logs go to stderr so stdout is pure JSON.

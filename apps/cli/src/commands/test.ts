@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Logger, UsageError, writeFileAtomic } from '@kiln/core';
-import { optionInt, optionNumber, optionString, parseOrHelp, type CommandSpec } from '../args';
+import { optionInt, optionNumber, optionString, parseOrHelp, type CommandSpec, type ParsedArgs } from '../args';
 import { resolveUserPath } from '../paths';
 import { formatClassificationReport } from '@kiln/metrics';
-import { evaluateCsv } from '../evaluate-csv';
-import { loadPredictor, predictorOptions } from '../predictor';
+import { evaluateCsv, type EvaluateCsvResult } from '../evaluate-csv';
+import { loadPredictor, predictorOptions, type Predictor } from '../predictor';
 import { compareToBaseline, readBaseline } from '../report/baseline';
 import { confusionPng } from '../report/confusion-png';
 import { markdownReport, type ReportArgs } from '../report/test-report';
@@ -14,7 +14,7 @@ import { htmlReport } from '../report/html-report';
 export const spec: CommandSpec = {
   name: 'test',
   summary: 'predict every row of a CSV; write predictions + a metrics report when labels are present',
-  usage: 'kiln test --input=in.csv --output=out.csv [--gpus=0] [--ckpt=RUN_DIR|FILE] [--baseline=baseline.json]',
+  usage: 'kiln test --input=in.csv --output=out.csv [--gpus=0] [--ckpt=RUN_DIR|FILE] [--baseline=baseline.json] (or: kiln test in.csv out.csv [GPU_ID])',
   valueOptions: {
     input: 'CSV with a path column (and optionally a label column)',
     output: 'predictions CSV to write (reports go next to it: <name>.metrics.json, .report.md, .report.html, .confusion.png)',
@@ -27,14 +27,33 @@ export const spec: CommandSpec = {
     'path-column': 'CSV column with image paths (default path)',
     'label-column': 'CSV column with labels (default label)',
   },
-  flags: { 'trust-imports': "import the modules in the run's config.yaml `imports:` (runs that code)" },
+  flags: {
+    'trust-imports': "import the modules in the run's config.yaml `imports:` (runs that code)",
+    'keep-going': 'a label the model does not know (out of range, unknown name) is an error cell in its row and exit 0, instead of CRITICAL and exit 2',
+  },
   repeatable: ['import'],
-  positionals: false,
+  // The spec's form: `kiln test in.csv out.csv 0` (input, output, GPU id)
+  positionals: true,
 };
+
+const POSITIONAL_NAMES = ['input', 'output', 'gpus'] as const;
+
+/** `in.csv out.csv 0` → `--input`, `--output`, `--gpus`; each only once, either way. */
+export function applyPositionals(args: ParsedArgs): void {
+  if (args.positionals.length > POSITIONAL_NAMES.length) {
+    throw new UsageError(`test: at most ${POSITIONAL_NAMES.length} positional arguments (input, output, GPU id), got ${args.positionals.length}: ${args.positionals.join(' ')}. ${spec.usage}`);
+  }
+  args.positionals.forEach((value, i) => {
+    const name = POSITIONAL_NAMES[i];
+    if (name in args.options) throw new UsageError(`test: ${name} given twice ('${value}' and --${name}=${String(args.options[name])})`);
+    args.options[name] = value;
+  });
+}
 
 export async function run(argv: string[]): Promise<number> {
   const args = parseOrHelp(argv, spec);
   if (!args) return 0;
+  applyPositionals(args);
   const inputOpt = optionString(args, 'input');
   const outputOpt = optionString(args, 'output');
   if (!inputOpt) throw new UsageError('test: --input=in.csv is required');
@@ -60,6 +79,30 @@ export async function run(argv: string[]): Promise<number> {
   });
   await writeFileAtomic(output, result.csv);
   logger.info(`wrote ${output} (${result.rows} rows, ${result.badRows} unreadable)`);
+  const code = await reportAndCompare({ input, output, result, predictor, logger, baseline, baselinePath, tolerance });
+  if (result.labelErrors.length && !args.flags.has('keep-going')) {
+    // The spec: a label out of range is a ValueError logged CRITICAL, as in training (exit 2);
+    // every good row and the reports are written first, so nothing computed is lost.
+    const shown = result.labelErrors.slice(0, 10).map((b) => b.reason).join('; ');
+    const more = result.labelErrors.length > 10 ? ` (and ${result.labelErrors.length - 10} more)` : '';
+    logger.critical(`${result.labelErrors.length} row(s) with a label the model does not know (classes: ${predictor.classes.length}): ${shown}${more}; the other rows are in ${output} (--keep-going: exit 0 with these rows as error cells)`);
+    return 2;
+  }
+  return code;
+}
+
+/** Writes the reports of a labelled input and checks `--baseline`; 1 when a metric fell. */
+async function reportAndCompare(o: {
+  input: string;
+  output: string;
+  result: EvaluateCsvResult;
+  predictor: Predictor;
+  logger: Logger;
+  baseline?: ReturnType<typeof readBaseline>;
+  baselinePath?: string;
+  tolerance: number;
+}): Promise<number> {
+  const { input, output, result, predictor, logger, baseline, baselinePath, tolerance } = o;
   if (!result.report) {
     if (baseline) throw new UsageError('test: --baseline needs a labelled --input (no label column found)');
     return 0;
