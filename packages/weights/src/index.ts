@@ -1,0 +1,21 @@
+// Public API of @kiln/weights (named exports only).
+export { WeightsFormatError } from './errors';
+export { numel, toFloat32 } from './tensor-map';
+export type { TensorMap, WeightTensor, WeightDType, TensorData } from './tensor-map';
+export { DTYPE_BYTES, halfToFloat, decodeValues } from './dtypes';
+export { readSafetensors, encodeSafetensors } from './safetensors';
+export type { SafetensorsFile } from './safetensors';
+export { readTorch } from './torch';
+export { unpickle, PickleGlobal } from './pickle';
+export type { UnpickleOptions, PickleCall, PersistentLoad, PickleBuild } from './pickle';
+export { ZipArchive, isZip } from './zip';
+export type { ZipEntry } from './zip';
+export { readOnnxInitializers } from './onnx';
+export { readFields, readVarints } from './protobuf';
+export type { ProtoField } from './protobuf';
+export { readWeightsFile, readWeightsBytes, weightsFormatOf } from './read-weights';
+export type { WeightsFormat } from './read-weights';
+export { convertLayout, convertedShape } from './layout';
+export type { Layout } from './layout';
+export { matchTensors, describeMismatch, assertMatched } from './match';
+export type { MatchResult, TargetWeight, SourceKey } from './match';
