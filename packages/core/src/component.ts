@@ -1,23 +1,9 @@
 import { z, type ZodType } from 'zod';
-import type { ComponentContext, InjectSpec } from './injection';
 import type { Kind } from './kinds';
 
-export type { ComponentContext } from './injection';
-
-/**
- * A registrable component: a class with a stable `type` name (the `_target_` users
- * write) and an options schema that validates its constructor options.
- */
-export interface ComponentClass<T = unknown, O = any> {
-  readonly type: string;
-  /** Zod schema of the options; use `z.object({...}).strict()` so unknown keys are caught. */
-  readonly optionsSchema?: ZodType<O>;
-  /** One-line description shown in listings and JSON Schema. */
-  readonly description?: string;
-  /** Run services to inject (name → token); default: every run service. See `RunContainer`. */
-  readonly inject?: InjectSpec;
-  new (options: O, context?: ComponentContext): T;
-}
+// ComponentClass and ComponentContext refer to the registries and back: declared in one file
+// (registry.ts) so the modules import one way only; re-exported here.
+export type { ComponentClass, ComponentContext } from './registry';
 
 /** Metadata key marking a schema field as a nested component of a given kind. */
 export const COMPONENT_META_KEY = 'kilnComponentKind';

@@ -1,21 +1,11 @@
 import type { Logger } from './logger';
 import type { Registries } from './registry';
 import type { Rng } from './rng';
+import { token } from './token';
 
-/**
- * A typed key of a run-level service in the run container. Other packages declare their own
- * with `token<T>(name)`; tsyringe itself never leaves `@kiln/core`.
- */
-export interface Token<T> {
-  readonly id: symbol;
-  readonly name: string;
-  /** Phantom: carries `T` for `RunContainer.get`. */
-  readonly __type?: T;
-}
-
-export function token<T>(name: string): Token<T> {
-  return { id: Symbol.for(`kiln.${name}`), name };
-}
+// The component contracts live with the registry (they refer to each other); re-exported here.
+export type { ComponentContext, InjectSpec } from './registry';
+export { token, type Token } from './token';
 
 /**
  * The run-level services every run's container holds (singletons of that run). A component
@@ -38,29 +28,3 @@ export const TOKENS = {
 } as const;
 
 export type ServiceName = keyof typeof TOKENS;
-
-/**
- * The services a component may use, injected by the run container. Every field is optional
- * so a component stays constructible as plain `new X(options)` in other projects.
- */
-export interface ComponentContext {
-  config?: Record<string, unknown>;
-  registries?: Registries;
-  logger?: Logger;
-  /** The run directory, when there is one (absent in tests and `fastDevRun`). */
-  runDir?: string;
-  /** The run's seed; derive streams with `new Rng(seed, 'name')`. */
-  seed?: number;
-  rng?: Rng;
-  engine?: unknown;
-  communicator?: unknown;
-  /** Services a class asked for with `static inject` beyond these. */
-  [extra: string]: unknown;
-}
-
-/**
- * A class may declare `static readonly inject = { name: token }` to receive exactly those
- * services (custom tokens included) under those names; without it, it receives every
- * registered run service of `TOKENS`.
- */
-export type InjectSpec = Readonly<Record<string, Token<unknown>>>;

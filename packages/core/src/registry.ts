@@ -1,7 +1,54 @@
-import type { ComponentClass } from './component';
+import type { ZodType } from 'zod';
 import { ConfigError, RegistryError } from './errors';
 import { rankByCloseness, suggest } from './did-you-mean';
 import { COMPONENT_KINDS, type Kind } from './kinds';
+import type { Logger } from './logger';
+import type { Rng } from './rng';
+import type { Token } from './token';
+
+// What a registry holds and what its classes receive refer to each other (a component's context
+// carries the registries), so they are declared here, beside the registry, and nowhere else.
+
+/**
+ * A registrable component: a class with a stable `type` name (the `_target_` users
+ * write) and an options schema that validates its constructor options.
+ */
+export interface ComponentClass<T = unknown, O = any> {
+  readonly type: string;
+  /** Zod schema of the options; use `z.object({...}).strict()` so unknown keys are caught. */
+  readonly optionsSchema?: ZodType<O>;
+  /** One-line description shown in listings and JSON Schema. */
+  readonly description?: string;
+  /** Run services to inject (name → token); default: every run service. See `RunContainer`. */
+  readonly inject?: InjectSpec;
+  new (options: O, context?: ComponentContext): T;
+}
+
+/**
+ * The services a component may use, injected by the run container. Every field is optional
+ * so a component stays constructible as plain `new X(options)` in other projects.
+ */
+export interface ComponentContext {
+  config?: Record<string, unknown>;
+  registries?: Registries;
+  logger?: Logger;
+  /** The run directory, when there is one (absent in tests and `fastDevRun`). */
+  runDir?: string;
+  /** The run's seed; derive streams with `new Rng(seed, 'name')`. */
+  seed?: number;
+  rng?: Rng;
+  engine?: unknown;
+  communicator?: unknown;
+  /** Services a class asked for with `static inject` beyond these. */
+  [extra: string]: unknown;
+}
+
+/**
+ * A class may declare `static readonly inject = { name: token }` to receive exactly those
+ * services (custom tokens included) under those names; without it, it receives every
+ * registered run service of `TOKENS`.
+ */
+export type InjectSpec = Readonly<Record<string, Token<unknown>>>;
 
 interface Entry {
   cls: ComponentClass;

@@ -3,6 +3,8 @@ import { join, resolve } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import type { Registries } from '@kiln/core';
 import { ImageProcessor, type ImageProcessorOptions } from '@kiln/processors';
+// The checkpoint format is the trainer's (it writes them): export sits above it and reads them,
+// the trainer never imports export.
 import { restoreModelFromCheckpoint } from '@kiln/trainer';
 import { ExportError } from './errors';
 

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { z, type ComponentContext } from '@kiln/core';
-import { Callback, type TrainerView } from '@kiln/trainer';
+// The callback contract is @kiln/contracts'; the trainer only calls it.
+import { Callback, type TrainerView } from '@kiln/contracts';
 import { EXPORT_FORMATS, exportModel } from './export-model';
 
 const optionsSchema = z

@@ -1,7 +1,7 @@
 /**
  * End-to-end: the default training recipe (shapes + simple_cnn + adam + cosine + trainer/default)
  * through trainFromConfig with the real packages. Prints time per epoch and the final metrics.
- *   npx tsx packages/trainer/bench/shapes-e2e.ts [maxEpochs] [backend] ['{"optimizer":{"_target_":"sgd"}}']
+ *   npx tsx bench/shapes-e2e.ts [maxEpochs] [backend] ['{"optimizer":{"_target_":"sgd"}}']
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,7 @@ import { register as registerModels } from '@kiln/models';
 import { register as registerProcessors } from '@kiln/processors';
 import { register as registerTrainer, trainFromConfig } from '@kiln/trainer';
 
-const configs = join(__dirname, '..', '..', '..', 'configs');
+const configs = join(__dirname, '..', 'configs');
 const load = (p: string) => loadYamlFile(join(configs, p)) as Record<string, unknown>;
 
 async function main() {
