@@ -49,3 +49,7 @@ export {
 } from './layers/index';
 export type { BatchNormArgs, LayerNormArgs, MultiHeadAttentionArgs, MultiHeadAttentionInit, GeluArgs } from './layers/index';
 export { variableGradsReleasing } from './releasing-grads';
+export { applyPretrained, matchPretrained } from './pretrained/apply-pretrained';
+export type { PretrainedOptions } from './pretrained/apply-pretrained';
+export { TORCH_NAME_MAPS, resnetTorchNames, mobilenetV2TorchNames, vitTinyTorchNames } from './pretrained/torch-names';
+export type { TorchNameMap } from './pretrained/torch-names';

@@ -27,31 +27,41 @@ export class LayerFactory {
     return makeInitializer(this.init, this.nextSeed());
   }
 
-  conv(x: Sym, name: string, o: { filters: number; kernel: number; strides?: number; bias?: boolean }): Sym {
+  /**
+   * `pad` (PyTorch's `padding=p`) zero-pads `p` on every side and convolves 'valid'. tfjs's 'same'
+   * pads the extra row at the bottom/right when the stride is 2, PyTorch pads symmetrically, so
+   * weights trained in PyTorch need `pad` on strided convs to give PyTorch's numbers.
+   */
+  conv(x: Sym, name: string, o: { filters: number; kernel: number; strides?: number; bias?: boolean; pad?: number }): Sym {
     return tf.layers
       .conv2d({
         name,
         filters: o.filters,
         kernelSize: o.kernel,
         strides: o.strides ?? 1,
-        padding: 'same',
+        padding: o.pad === undefined ? 'same' : 'valid',
         useBias: o.bias ?? true,
         kernelInitializer: this.kernelInit(),
       })
-      .apply(x) as Sym;
+      .apply(this.pad(x, name, o.pad)) as Sym;
   }
 
-  depthwise(x: Sym, name: string, o: { kernel: number; strides?: number }): Sym {
+  /** Symmetric zero padding (`<name>_pad`), or `x` itself when `pad` is undefined. */
+  pad(x: Sym, name: string, pad: number | undefined): Sym {
+    return pad === undefined ? x : (tf.layers.zeroPadding2d({ name: `${name}_pad`, padding: pad }).apply(x) as Sym);
+  }
+
+  depthwise(x: Sym, name: string, o: { kernel: number; strides?: number; pad?: number }): Sym {
     return tf.layers
       .depthwiseConv2d({
         name,
         kernelSize: o.kernel,
         strides: o.strides ?? 1,
-        padding: 'same',
+        padding: o.pad === undefined ? 'same' : 'valid',
         useBias: false,
         depthwiseInitializer: this.kernelInit(),
       })
-      .apply(x) as Sym;
+      .apply(this.pad(x, name, o.pad)) as Sym;
   }
 
   dense(x: Sym, name: string, units: number, activation?: 'relu'): Sym {
@@ -95,8 +105,14 @@ export class LayerFactory {
     return rate > 0 ? (tf.layers.dropout({ name, rate }).apply(x) as Sym) : x;
   }
 
-  maxPool(x: Sym, name: string): Sym {
-    return tf.layers.maxPooling2d({ name, poolSize: 2, strides: 2, padding: 'same' }).apply(x) as Sym;
+  /**
+   * 2×2/2 'same' by default; `{size, strides, pad}` pads with zeros first (equal to PyTorch's -inf
+   * padding only after a ReLU, where no value is below zero).
+   */
+  maxPool(x: Sym, name: string, o: { size: number; strides: number; pad?: number } = { size: 2, strides: 2 }): Sym {
+    return tf.layers
+      .maxPooling2d({ name, poolSize: o.size, strides: o.strides, padding: o.pad === undefined ? 'same' : 'valid' })
+      .apply(this.pad(x, name, o.pad)) as Sym;
   }
 
   globalAvgPool(x: Sym, name = 'global_pool'): Sym {

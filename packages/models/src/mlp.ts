@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { z, type ComponentContext } from '@kiln/core';
 import { LayerFactory } from './layer-factory';
 import { baseModelOptions } from './model-options';
+import { applyPretrained } from './pretrained/apply-pretrained';
 import { ZooModel } from './zoo-model';
 
 const optionsSchema = z
@@ -33,5 +34,6 @@ export class Mlp extends ZooModel {
       x = f.dropout(x, `dropout${i + 1}`, o.dropout);
     });
     this.net = tf.model({ inputs: input, outputs: f.logits(x, o.numClasses), name: Mlp.type });
+    applyPretrained(this.net, Mlp.type, o, context);
   }
 }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { z, type ComponentContext } from '@kiln/core';
 import { LayerFactory } from './layer-factory';
 import { baseModelOptions } from './model-options';
+import { applyPretrained } from './pretrained/apply-pretrained';
 import { ZooModel } from './zoo-model';
 
 const optionsSchema = z
@@ -11,6 +12,11 @@ const optionsSchema = z
     widthMultiplier: z.number().positive().max(4).default(1),
     /** Dropout before the logits. */
     dropout: z.number().min(0).max(0.95).default(0.2),
+    /**
+     * `cifar`: stride-1 stem and second stage (small inputs). `imagenet`: torchvision's strides
+     * (stem and stage 2 at stride 2), strided convs padded as PyTorch does.
+     */
+    stem: z.enum(['cifar', 'imagenet']).default('cifar'),
   })
   .strict();
 export type MobileNetV2Options = z.input<typeof optionsSchema>;
@@ -51,13 +57,17 @@ export class MobileNetV2 extends ZooModel {
     const f = new LayerFactory(o.init, o.seed ?? context.seed);
     const input = tf.input({ shape: o.inputShape, name: 'input' });
     let channels = makeDivisible(32 * o.widthMultiplier);
-    let x = f.conv(input, 'stem_conv', { filters: channels, kernel: 3, bias: false });
+    const imagenet = o.stem === 'imagenet';
+    let x = imagenet
+      ? f.conv(input, 'stem_conv', { filters: channels, kernel: 3, strides: 2, bias: false, pad: 1 })
+      : f.conv(input, 'stem_conv', { filters: channels, kernel: 3, bias: false });
     x = f.activation(f.batchNorm(x, 'stem_bn'), 'stem_relu6', 'relu6');
     let index = 0;
-    for (const [t, c, n, s] of STAGES) {
+    for (const [stage, [t, c, n, stride]] of STAGES.entries()) {
       const out = makeDivisible(c * o.widthMultiplier);
+      const s = imagenet && stage === 1 ? 2 : stride;
       for (let i = 0; i < n; i++) {
-        x = invertedResidual(f, x, `block${++index}`, { inChannels: channels, outChannels: out, expansion: t, strides: i === 0 ? s : 1 });
+        x = invertedResidual(f, x, `block${++index}`, { inChannels: channels, outChannels: out, expansion: t, strides: i === 0 ? s : 1, torchPad: imagenet });
         channels = out;
       }
     }
@@ -66,6 +76,7 @@ export class MobileNetV2 extends ZooModel {
     x = f.activation(f.batchNorm(x, 'head_bn'), 'head_relu6', 'relu6');
     x = f.dropout(f.globalAvgPool(x), 'dropout', o.dropout);
     this.net = tf.model({ inputs: input, outputs: f.logits(x, o.numClasses), name: MobileNetV2.type });
+    applyPretrained(this.net, MobileNetV2.type, o, context);
   }
 }
 
@@ -73,14 +84,14 @@ function invertedResidual(
   f: LayerFactory,
   input: Sym,
   name: string,
-  o: { inChannels: number; outChannels: number; expansion: number; strides: number },
+  o: { inChannels: number; outChannels: number; expansion: number; strides: number; torchPad: boolean },
 ): Sym {
   let x = input;
   if (o.expansion !== 1) {
     x = f.conv(x, `${name}_expand`, { filters: o.inChannels * o.expansion, kernel: 1, bias: false });
     x = f.activation(f.batchNorm(x, `${name}_expand_bn`), `${name}_expand_relu6`, 'relu6');
   }
-  x = f.depthwise(x, `${name}_depthwise`, { kernel: 3, strides: o.strides });
+  x = f.depthwise(x, `${name}_depthwise`, { kernel: 3, strides: o.strides, pad: o.torchPad && o.strides !== 1 ? 1 : undefined });
   x = f.activation(f.batchNorm(x, `${name}_depthwise_bn`), `${name}_depthwise_relu6`, 'relu6');
   x = f.conv(x, `${name}_project`, { filters: o.outChannels, kernel: 1, bias: false });
   x = f.batchNorm(x, `${name}_project_bn`);

@@ -17,6 +17,14 @@ export const baseModelOptions = {
   /** Initialiser of conv and hidden dense kernels (the logits layer uses glorot_uniform). */
   init: z.enum(INITIALIZERS).default('he_normal'),
   seed: z.number().int().optional(),
+  /**
+   * Weights to start from: a .safetensors, .pth/.pt (torch.save(state_dict)) or .onnx file with Kiln's
+   * weight names or a known PyTorch layout (torchvision resnet18/34 and mobilenet_v2, timm vit_tiny).
+   * A logits layer of another class count is re-initialised with a WARN.
+   */
+  pretrained: z.string().min(1).optional(),
+  /** With `pretrained`: every weight must be in the file with its shape and nothing else (else a WARN lists what was skipped). */
+  strict: z.boolean().default(true),
 };
 
 export function makeInitializer(name: InitializerName, seed: number | undefined): Initializer {

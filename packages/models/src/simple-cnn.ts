@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { z, type ComponentContext } from '@kiln/core';
 import { LayerFactory } from './layer-factory';
 import { baseModelOptions } from './model-options';
+import { applyPretrained } from './pretrained/apply-pretrained';
 import { ZooModel } from './zoo-model';
 
 const optionsSchema = z
@@ -59,5 +60,6 @@ export class SimpleCnn extends ZooModel {
       x = f.dropout(x, 'hidden_dropout', o.dropout);
     }
     this.net = tf.model({ inputs: input, outputs: f.logits(x, o.numClasses), name: SimpleCnn.type });
+    applyPretrained(this.net, SimpleCnn.type, o, context);
   }
 }

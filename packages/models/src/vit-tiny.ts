@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { z, type ComponentContext } from '@kiln/core';
 import { LayerFactory } from './layer-factory';
 import { baseModelOptions } from './model-options';
+import { applyPretrained } from './pretrained/apply-pretrained';
 import { ZooModel } from './zoo-model';
 
 const optionsSchema = z
@@ -58,6 +59,7 @@ export class VitTiny extends ZooModel {
     x = f.layerNorm(x, 'final_norm', 1e-6);
     x = tf.layers.globalAveragePooling1d({ name: 'token_pool' }).apply(x) as Sym;
     this.net = tf.model({ inputs: input, outputs: f.logits(x, o.numClasses), name: VitTiny.type });
+    applyPretrained(this.net, VitTiny.type, o, context);
   }
 }
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readOnnxInitializers } from './onnx';
 import { toFloat32 } from './tensor-map';
 
-const fixtures = join(import.meta.dirname, '__fixtures__');
+const fixtures = join(__dirname, '__fixtures__');
 
 describe('readOnnxInitializers', () => {
   it('reads the initializers torch.onnx.export wrote, with names, shapes and values', () => {

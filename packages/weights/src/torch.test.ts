@@ -6,7 +6,7 @@ import { readWeightsFile } from './read-weights';
 import { readSafetensors } from './safetensors';
 import { toFloat32 } from './tensor-map';
 
-const fixtures = join(import.meta.dirname, '__fixtures__');
+const fixtures = join(__dirname, '__fixtures__');
 const expected = JSON.parse(readFileSync(join(fixtures, 'tiny.expected.json'), 'utf8')) as Record<string, { shape: number[]; dtype: string; values: number[] }>;
 
 describe('readTorch (torch.save zip + allow-list unpickler)', () => {
