@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadYamlFile, UsageError } from '@kiln/core';
 import { optionString, parseOrHelp, type CommandSpec } from '../args';
-import { checkClassesMatch, resolveCheckpoint, runDirOf } from '../checkpoint-path';
+import { checkClassesMatch, resolveCheckpoint, runDirOf } from '@kiln/evaluate';
 import { resolveUserPath } from '../paths';
 
 const FORMATS = ['tfjs', 'onnx'];

@@ -1,7 +1,7 @@
 import { Logger, UsageError } from '@kiln/core';
 import { optionInt, optionList, parseOrHelp, type CommandSpec } from '../args';
-import { expandImageInputs } from '../image-inputs';
-import { loadPredictor, predictorOptions, topK } from '../predictor';
+import { expandImageInputs, topK } from '@kiln/evaluate';
+import { openPredictor } from '../open-predictor';
 
 export const spec: CommandSpec = {
   name: 'predict',
@@ -32,7 +32,7 @@ export async function run(argv: string[]): Promise<number> {
     level: args.flags.has('debug') ? 'DEBUG' : 'WARN',
     sinks: [{ write: (_r, line) => process.stderr.write(line + '\n') }],
   });
-  const predictor = await loadPredictor(predictorOptions(args, logger));
+  const predictor = await openPredictor(args, logger);
   const [h, w, c] = predictor.processor.outputShape;
   const k = predictor.classes.length;
   const results: Array<Record<string, unknown>> = [];

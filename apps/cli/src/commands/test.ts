@@ -1,15 +1,11 @@
 import { existsSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { Logger, UsageError, writeFileAtomic } from '@kiln/core';
 import { optionInt, optionNumber, optionString, parseOrHelp, type CommandSpec, type ParsedArgs } from '../args';
 import { resolveUserPath } from '../paths';
 import { formatClassificationReport } from '@kiln/metrics';
-import { evaluateCsv, type EvaluateCsvResult } from '../evaluate-csv';
-import { loadPredictor, predictorOptions, type Predictor } from '../predictor';
-import { compareToBaseline, readBaseline } from '../report/baseline';
-import { confusionPng } from '../report/confusion-png';
-import { markdownReport, type ReportArgs } from '../report/test-report';
-import { htmlReport } from '../report/html-report';
+import { compareToBaseline, evaluateCsv, readBaseline, writeTestReports, type EvaluateCsvResult, type Predictor } from '@kiln/evaluate';
+import { openPredictor } from '../open-predictor';
 
 export const spec: CommandSpec = {
   name: 'test',
@@ -68,7 +64,7 @@ export async function run(argv: string[]): Promise<number> {
   const batchSize = optionInt(args, 'batch-size') ?? 256;
 
   const logger = new Logger({ level: args.flags.has('debug') ? 'DEBUG' : 'INFO' });
-  const predictor = await loadPredictor(predictorOptions(args, logger));
+  const predictor = await openPredictor(args, logger);
   const result = await evaluateCsv({
     input,
     predictor,
@@ -107,18 +103,9 @@ async function reportAndCompare(o: {
     if (baseline) throw new UsageError('test: --baseline needs a labelled --input (no label column found)');
     return 0;
   }
-  const stem = join(dirname(output), basename(output).replace(/\.csv$/i, ''));
-  const pngName = `${basename(stem)}.confusion.png`;
-  const png = await confusionPng(result.confusion, predictor.classes);
-  await writeFileAtomic(`${stem}.confusion.png`, png);
-  const metricsJson = { input, checkpoint: predictor.checkpoint, metrics: result.metrics, report: result.report, confusion: result.confusion, classes: predictor.classes };
-  await writeFileAtomic(`${stem}.metrics.json`, JSON.stringify(metricsJson, null, 2) + '\n');
-  const shown: ReportArgs = { ...metricsJson, badRows: result.badRows };
-  await writeFileAtomic(`${stem}.report.md`, markdownReport({ ...shown, confusionPng: pngName }));
-  // The PNG's bytes are at hand: embedded as they are, not read back from the file just written.
-  await writeFileAtomic(`${stem}.report.html`, await htmlReport({ ...shown, confusionPng: png, predictionsCsv: result.csv }));
+  const written = await writeTestReports({ input, output, checkpoint: predictor.checkpoint, classes: predictor.classes, result: { ...result, report: result.report } });
   process.stdout.write(`\n${formatClassificationReport(result.report)}\n\n`);
-  logger.info(`reports: ${stem}.metrics.json, ${stem}.report.md, ${stem}.report.html, ${stem}.confusion.png`);
+  logger.info(`reports: ${written.join(', ')}`);
   if (baseline) {
     const regressions = compareToBaseline(baseline, result.metrics, tolerance);
     if (regressions.length) {

@@ -2,9 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadRunConfig, Logger, UsageError } from '@kiln/core';
 import { optionString, parseOrHelp, type CommandSpec } from '../args';
-import { resolveCheckpoint, runDirOf } from '../checkpoint-path';
+import { resolveCheckpoint, runDirOf, writeSplitCsv, type EvalSplit } from '@kiln/evaluate';
 import { findConfigDir, resolveUserPath } from '../paths';
-import { writeSplitCsv, type EvalSplit } from '../split-csv';
+import { registerWithImports } from '../registry';
 import { run as runTest } from './test';
 
 export const spec: CommandSpec = {
@@ -43,7 +43,7 @@ export async function run(argv: string[]): Promise<number> {
   const output = optionString(args, 'output') ? resolveUserPath(optionString(args, 'output')!) : join(runDir, 'validate', `${split}.csv`);
   mkdirSync(join(output, '..'), { recursive: true });
   const input = output.replace(/(\.csv)?$/i, '.input.csv');
-  const rows = await writeSplitCsv(config, split, input, logger);
+  const rows = await writeSplitCsv(config, split, input, logger, registerWithImports(config.imports));
   logger.info(`${split} split: ${rows} rows listed in ${input}`);
 
   const forward = ['gpus', 'baseline', 'tolerance', 'batch-size']

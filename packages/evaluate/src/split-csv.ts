@@ -1,6 +1,5 @@
-import { ConfigError, Logger, createRunContainer, quoteCsv, writeFileAtomic } from '@kiln/core';
+import { ConfigError, Logger, createRunContainer, quoteCsv, writeFileAtomic, type Registries } from '@kiln/core';
 import type { DataModule } from '@kiln/data';
-import { registerWithImports } from './registry';
 
 export type EvalSplit = 'val' | 'test';
 
@@ -8,9 +7,9 @@ export type EvalSplit = 'val' | 'test';
  * Writes the rows of a run's val (or test) split as a `path,label` CSV, exactly as its data
  * module sees them: `data.valCsv`, the seeded `data.valSplit` of trainCsv, a built-in
  * dataset's own split. Returns the row count. Images are decoded once here by the loader.
+ * `registries` must hold the run's data module (the built-ins plus the run's `imports:`).
  */
-export async function writeSplitCsv(config: Record<string, unknown>, split: EvalSplit, file: string, logger: Logger): Promise<number> {
-  const registries = registerWithImports(config.imports);
+export async function writeSplitCsv(config: Record<string, unknown>, split: EvalSplit, file: string, logger: Logger, registries: Registries): Promise<number> {
   // no runDir: the data module must not write classes.json into the run it is checking
   const data = createRunContainer({ config, registries, logger }).buildAt<DataModule>('datasets', 'data');
   await data.setup(split === 'val' ? 'fit' : 'test');

@@ -1,8 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { UsageError } from '@kiln/core';
+import { resolveUserPath, UsageError } from '@kiln/core';
 import { CLASSES_FILE, loadClasses } from '@kiln/data';
-import { resolveUserPath } from './paths';
 
 function isFile(p: string): boolean {
   return existsSync(p) && statSync(p).isFile();
