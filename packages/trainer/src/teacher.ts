@@ -2,10 +2,13 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError, type Logger } from '@kiln/core';
+import { applyPretrained } from '@kiln/models';
 import type { WeightEma } from './ema';
 import { restoreModelFromCheckpoint } from './restore-model';
 
 const isFile = (p: string) => existsSync(p) && statSync(p).isFile();
+/** Weight files @kiln/weights reads (a `.ckpt` is a Kiln checkpoint, not one of these). */
+const isWeightsFile = (p: string) => /\.(safetensors|pth|pt|onnx)$/i.test(p);
 
 /** A `.ckpt` file, or a run folder's checkpoints/best.ckpt (else last.ckpt). */
 export function teacherCheckpointFile(spec: string): string {
@@ -27,6 +30,8 @@ export function teacherCheckpointFile(spec: string): string {
  * is ever written to its checkpoint.
  *
  * - a run folder / `.ckpt`: loaded once (its EMA weights when that run used EMA);
+ * - a weights file (`.safetensors`/`.pth`/`.pt`/`.onnx`, see `model.pretrained`): the student's
+ *   architecture with those weights (every key must fit, head included);
  * - `ema`: a copy of the student's topology whose weights are the student's EMA shadows,
  *   re-pointed before each use (no copy: they share the shadows' storage);
  * - `best`: the student's best checkpoint so far, reloaded at an epoch start when the file
@@ -52,6 +57,16 @@ export class Teacher {
     if (spec === 'ema') {
       if (!options.ema) throw new ConfigError("loss.teacher: 'ema' needs trainer.ema (e.g. trainer.ema.decay=0.999)", { path: 'loss.teacher' });
       teacher.net = await tf.models.modelFromJSON({ modelTopology: student.toJSON(null, false) as tf.io.ModelJSON['modelTopology'] });
+    } else if (isWeightsFile(spec)) {
+      // A weights file (.safetensors/.pth/.onnx, Kiln or PyTorch names): the student's architecture with those weights.
+      teacher.net = await tf.models.modelFromJSON({ modelTopology: student.toJSON(null, false) as tf.io.ModelJSON['modelTopology'] });
+      try {
+        applyPretrained(teacher.net, undefined, { pretrained: spec, strict: true, reinitHead: false }, { logger: options.logger });
+      } catch (err) {
+        teacher.net.dispose();
+        throw new ConfigError(`loss.teacher: ${(err as Error).message.replace(/^model\.pretrained: /, '')}`, { path: 'loss.teacher' }, { cause: err });
+      }
+      options.logger?.info(`distillation teacher: ${resolve(spec)} (the student's architecture, frozen)`);
     } else if (spec !== 'best') {
       const file = teacherCheckpointFile(spec);
       teacher.net = (await restoreModelFromCheckpoint(file)).net;

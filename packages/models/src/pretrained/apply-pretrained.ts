@@ -6,6 +6,8 @@ import { TORCH_NAME_MAPS } from './torch-names';
 export interface PretrainedOptions {
   pretrained?: string;
   strict?: boolean;
+  /** false: a head of another class count is a mismatch like any other (a distillation teacher must keep its head). Default true. */
+  reinitHead?: boolean;
 }
 
 const HEAD = 'logits/';
@@ -16,7 +18,7 @@ const HEAD = 'logits/';
  * A logits layer whose class count differs keeps its fresh initialisation, with a WARN. Any other
  * missing, unexpected or misshaped key: an error listing them all (strict) or a WARN (strict: false).
  */
-export function applyPretrained(net: tf.LayersModel, modelType: string, options: PretrainedOptions, context: ComponentContext = {}): void {
+export function applyPretrained(net: tf.LayersModel, modelType: string | undefined, options: PretrainedOptions, context: ComponentContext = {}): void {
   if (!options.pretrained) return;
   const file = resolveUserPath(options.pretrained);
   let tensors: TensorMap;
@@ -25,13 +27,15 @@ export function applyPretrained(net: tf.LayersModel, modelType: string, options:
   } catch (err) {
     throw new ConfigError(`model.pretrained: ${(err as Error).message}`, { key: 'pretrained', path: 'model.pretrained' }, { cause: err });
   }
-  const result = matchPretrained(net, modelType, tensors);
-  const head = headReinitialised(result, tensors, net, modelType);
+  // Without a type (e.g. a distillation teacher built from a topology), the name map that fits best.
+  const type = modelType ?? bestNameMap(net, tensors);
+  const result = matchPretrained(net, type, tensors);
+  const head = options.reinitHead === false ? undefined : headReinitialised(result, tensors, net, type);
   if (head) context.logger?.warn(`model.pretrained: ${head}`);
   const problem = describeMismatch(result);
   if (problem) {
     if (options.strict !== false) {
-      throw new ConfigError(`model.pretrained: ${file} does not fit model '${modelType}' (model.strict=true): ${problem}`, { key: 'pretrained', path: 'model.pretrained' });
+      throw new ConfigError(`model.pretrained: ${file} does not fit model '${type || net.name}' (model.strict=true): ${problem}`, { key: 'pretrained', path: 'model.pretrained' });
     }
     context.logger?.warn(`model.pretrained: ${file} (model.strict=false), these weights keep their initialisation: ${problem}`);
   }
@@ -48,6 +52,14 @@ export function applyPretrained(net: tf.LayersModel, modelType: string, options:
 export function matchPretrained(net: tf.LayersModel, modelType: string, tensors: TensorMap): MatchResult {
   const targets = net.weights.map((w) => ({ name: w.originalName, shape: w.shape as number[] }));
   return matchTensors(targets, tensors, sourceFor(net, modelType, tensors), (k) => k.endsWith('num_batches_tracked'));
+}
+
+function bestNameMap(net: tf.LayersModel, tensors: TensorMap): string {
+  const problems = (type: string) => {
+    const r = matchPretrained(net, type, tensors);
+    return r.missing.length + r.unexpected.length + r.misshaped.length;
+  };
+  return ['', ...Object.keys(TORCH_NAME_MAPS)].reduce((best, t) => (problems(t) < problems(best) ? t : best));
 }
 
 function sourceFor(net: tf.LayersModel, modelType: string, tensors: TensorMap): (name: string) => SourceKey | undefined {
