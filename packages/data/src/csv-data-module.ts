@@ -3,6 +3,7 @@ import { ConfigError, DataError, KilnError, silentLogger, type ComponentContext,
 import { ImageProcessor } from '@kiln/processors';
 import { loadClasses, saveClasses } from './classes-file';
 import { splitAugmentation, type BatchTransform, type Transform } from '@kiln/augmentation';
+import { defaultDiskCacheDir } from './cache/disk-cache';
 import { ByteBudget, MemoryCache, defaultCacheBytes } from './cache/memory-cache';
 import { readCsvIndex, type CsvIndex } from './csv/read-csv-index';
 import { inferClasses, labelIdsFromCodes } from './labels';
@@ -163,6 +164,7 @@ export class CsvDataModule implements DataModule {
       concurrency: this.concurrency,
       memory: this.budget && new MemoryCache(this.budget),
       logger: this.logger,
+      verifyCacheDir: o.cacheDir ? fromCwd(o.cacheDir) : defaultDiskCacheDir(),
     });
     this.droppedRows[csv.csvPath] = dropped;
     return set;

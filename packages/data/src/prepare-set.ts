@@ -2,6 +2,7 @@ import { DataError, silentLogger, type Logger } from '@kiln/core';
 import type { ImageProcessor } from '@kiln/processors';
 import { DiskCache, defaultDiskCacheDir, diskCacheKey } from './cache/disk-cache';
 import type { MemoryCache } from './cache/memory-cache';
+import { VerifyCache } from './cache/verify-cache';
 import type { CsvIndex } from './csv/read-csv-index';
 import { RowIndex } from './index/row-index';
 import { BadSamples } from './loader/bad-samples';
@@ -25,6 +26,8 @@ export interface PrepareOptions {
   lenient?: boolean;
   /** Rows the caller already rejected (e.g. unknown labels in test/predict), by position in `csv`. */
   rejected?: Map<number, string>;
+  /** Folder of the `verify: decode` results kept across runs (`<dir>/verify/`); absent = decode every image each run. */
+  verifyCacheDir?: string;
 }
 
 /** WARNs listed one by one per CSV; the rest are summarised (a broken 1M-row CSV must not print 1M lines). */
@@ -49,14 +52,7 @@ export async function prepareSet(
       if (status[i] !== StatStatus.Ok && !failed.has(i)) failed.set(i, statReason(status[i], full.path(i)));
     }
   }
-  if (o.verify === 'decode') {
-    const okIdx = keptIndices(full.size, failed);
-    const part = full.subset(okIdx);
-    const decodeFailed = await decodePass(part, o.decoder ?? o.processor, o.concurrency, (k, data) =>
-      o.memory?.put(part.rows[k], data),
-    );
-    for (const [k, reason] of decodeFailed) failed.set(okIdx[k], reason);
-  }
+  if (o.verify === 'decode') await verifyByDecoding(csv, full, failed, o, logger);
   const dropped: BadRow[] = [
     ...csv.badRows,
     ...[...failed].map(([i, reason]) => ({ row: full.rows[i], path: full.path(i), reason: `${csv.csvName} row ${full.rows[i]}: ${reason}` })),
@@ -92,6 +88,41 @@ export async function attachDiskCache(
   disk.logger = logger;
   set.disk = disk;
   return disk;
+}
+
+/**
+ * Decodes every entry not yet failed; entries whose file has the size and mtime of the last
+ * run's check reuse its outcome from the verify cache (no decode), the rest are decoded and the
+ * cache rewritten. A cache that cannot be written costs one WARN, never the run.
+ */
+async function verifyByDecoding(csv: CsvIndex, full: RowIndex, failed: Map<number, string>, o: PrepareOptions, logger: Logger): Promise<void> {
+  const okIdx = keptIndices(full.size, failed);
+  const part = full.subset(okIdx);
+  const cache = o.verifyCacheDir ? VerifyCache.load(VerifyCache.fileFor(o.verifyCacheDir, csv.csvPath, o.processor.toConfig())) : undefined;
+  const todo: number[] = [];
+  const paths = Array.from({ length: part.size }, (_, k) => part.path(k));
+  for (let k = 0; k < part.size; k++) {
+    const hit = cache?.get(paths[k], part.sizes[k], part.mtimes[k]);
+    if (!hit) todo.push(k);
+    else if (hit.reason) failed.set(okIdx[k], hit.reason);
+  }
+  const pending = todo.length === part.size ? part : part.subset(todo);
+  const decodeFailed = await decodePass(pending, o.decoder ?? o.processor, o.concurrency, (j, data) => o.memory?.put(pending.rows[j], data));
+  for (let j = 0; j < todo.length; j++) {
+    const k = todo[j];
+    const reason = decodeFailed.get(j) ?? '';
+    if (reason) failed.set(okIdx[k], reason);
+    cache?.set(paths[k], { size: part.sizes[k], mtime: part.mtimes[k], reason });
+  }
+  if (!cache) return;
+  if (todo.length < part.size) logger.info(`${csv.csvName}: verify: decode reused for ${part.size - todo.length} unchanged images (${cache.path})`);
+  if (todo.length === 0) return;
+  try {
+    const listed = new Set(paths);
+    cache.save((file) => listed.has(file)); // only what this CSV lists: removed rows do not pile up
+  } catch (err) {
+    logger.warn(`verify cache ${cache.path}: cannot write (${(err as Error).message}); the next run decodes every image again`);
+  }
 }
 
 function keptIndices(n: number, failed: Map<number, string>): Int32Array {
