@@ -1,6 +1,7 @@
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { backend_util, DataType, Rank, TensorBuffer, TensorInfo } from '@tensorflow/tfjs-core';
-import type { ComputePrecisionInfo, ComputeType, PrecisionBackend } from '@kiln/contracts';
+import type { ComputePrecisionInfo, ComputeType, KernelTime, KernelTimingBackend, PrecisionBackend } from '@kiln/contracts';
+import { kernelTimes, resetKernelTimes, setKernelTiming } from './kernel-timing.js';
 import { BufferPool, poolLimitBytes } from './buffer-pool.js';
 import { loadAddon } from './load-addon.js';
 import { precisionInfo, setPrecision } from './precision.js';
@@ -16,7 +17,7 @@ type DataId = object;
  * replaced by C++ ones (oneDNN / OpenBLAS) that read and write those arrays.
  * Output arrays of native kernels come from a recycling pool.
  */
-export class NativeBackend extends MathBackendCPU implements PrecisionBackend {
+export class NativeBackend extends MathBackendCPU implements PrecisionBackend, KernelTimingBackend {
   readonly pool = new BufferPool(poolLimitBytes());
 
   /** Compute type of the conv/matmul kernels (precision.ts); tensors stay float32. */
@@ -26,6 +27,19 @@ export class NativeBackend extends MathBackendCPU implements PrecisionBackend {
 
   computePrecision(): ComputePrecisionInfo {
     return precisionInfo(this.addon());
+  }
+
+  /** Per-kernel wall time (kernel-timing.ts), for `trainer.profiler: advanced`. */
+  setKernelTiming(on: boolean): void {
+    setKernelTiming(on);
+  }
+
+  kernelTimes(): Record<string, KernelTime> {
+    return kernelTimes();
+  }
+
+  resetKernelTimes(): void {
+    resetKernelTimes();
   }
 
   private addon() {

@@ -2,6 +2,7 @@ import type { KernelConfig, KernelFunc, NamedAttrMap, TensorInfo } from '@tensor
 import type { DataType } from '@tensorflow/tfjs-core';
 import type { NativeAddon, Values } from './native-addon.js';
 import { NATIVE_BACKEND_NAME, type NativeBackend } from './backend.js';
+import { kernelTimingEnabled, timeKernel } from './kernel-timing.js';
 
 /** Arguments a native kernel receives (tfjs kernel args, typed for our backend). */
 export interface NativeArgs {
@@ -152,7 +153,12 @@ export function nativeKernel(
     }
     return fallback(args);
   };
-  return { kernelName, backendName: NATIVE_BACKEND_NAME, kernelFunc };
+  return { kernelName, backendName: NATIVE_BACKEND_NAME, kernelFunc: timeable(kernelName, kernelFunc) };
+}
+
+/** `kernelFunc`, timed per call while kernel timing is on (`trainer.profiler: advanced`). */
+function timeable(kernelName: string, kernelFunc: KernelFunc): KernelFunc {
+  return (args) => (kernelTimingEnabled() ? timeKernel(kernelName, () => kernelFunc(args)) : kernelFunc(args));
 }
 
 /** A cpu kernel registered for `native` unchanged (JS): every call counts as a fallback. */
@@ -162,6 +168,6 @@ export function jsKernel(kernelName: string, fallback: KernelFunc): KernelConfig
     if (DEBUG) logFallback(kernelName, args.inputs as Record<string, TensorInfo | undefined>);
     return fallback(args);
   };
-  return { kernelName, backendName: NATIVE_BACKEND_NAME, kernelFunc };
+  return { kernelName, backendName: NATIVE_BACKEND_NAME, kernelFunc: timeable(kernelName, kernelFunc) };
 }
 

@@ -11,6 +11,7 @@ export {
 } from './kernels';
 export type { Communicator } from './communicator';
 export { isPrecisionBackend, type ComputeType, type ComputePrecisionInfo, type PrecisionBackend } from './precision';
+export { nullProfiler, isKernelTimingBackend, type Profiler, type KernelTime, type KernelTimingBackend } from './profiler';
 export { isTransform, isBatchTransform } from './image';
 export type { Image, Transform, TransformBatch, BatchTransform } from './image';
 export type { Batch, DataLoader, Shard, Stage, DataModule, ProcessorConfig } from './data';
