@@ -105,6 +105,9 @@ export class CsvDataModule implements DataModule {
       for (const set of [this.sets.train, this.sets.val]) if (set) await this.attachDisk(set);
     }
     if (this.runDir) saveClasses(this.runDir, this.classList);
+    // Start the training loader's decode workers now: they load their modules (a few hundred ms)
+    // while the model is built instead of when the first batch is asked for.
+    this.offload(this.sets.train, splitAugmentation(this.options.augmentation as Transform | BatchTransform | undefined).transform);
   }
 
   private async setupTest(stage: Stage): Promise<void> {

@@ -67,6 +67,11 @@ export class SampleSet implements LoaderSource {
     return this.pool ? this.pool.ready : Promise.resolve(false);
   }
 
+  /** Whether `loadProcessed` can be used right now (undefined: the workers are still starting). */
+  offloadNow(): boolean | undefined {
+    return this.pool ? this.pool.readyNow : false;
+  }
+
   async loadProcessed(i: number, rng?: RngStream): Promise<Float32Array> {
     const pool = this.pool!;
     const key = this.index.rows[i];

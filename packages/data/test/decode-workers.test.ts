@@ -18,7 +18,7 @@ describe('decoding and augmentation in worker threads', () => {
     const augmentation = new Compose({
       transforms: [new HFlip({ p: 0.5 }), new Translate({ translate: [0.25, 0.25] }), new RandomErasing({ p: 0.5 })],
     });
-    const run = async (extra: Record<string, unknown>) => {
+    const run = async ({ early, ...extra }: Record<string, unknown>) => {
       const dm = new CsvDataModule({
         trainCsv: join(dir, 'train.csv'),
         valSplit: 0.25,
@@ -30,7 +30,11 @@ describe('decoding and augmentation in worker threads', () => {
       });
       await dm.setup('fit');
       const train = dm.trainLoader();
-      const pooled = Boolean((dm as unknown as { sets: { train: { pool?: unknown } } }).sets.train.pool);
+      const pool = (dm as unknown as { sets: { train: { pool?: { ready: Promise<boolean> } } } }).sets.train.pool;
+      const pooled = Boolean(pool);
+      // Batches asked for while the workers start are made on the main thread: wait, so these are
+      // the workers' (`early`: a fresh pool, not awaited: the first batches are the main thread's).
+      if (pool && !early) expect(await pool.ready).toBe(true);
       const e0 = await collect(train);
       train.setEpoch(1);
       const e1 = await collect(train);
@@ -39,7 +43,7 @@ describe('decoding and augmentation in worker threads', () => {
     };
     const main = await run({ workers: 0 });
     expect(main.pooled).toBe(false);
-    for (const extra of [{ workers: 1 }, { workers: 2, cache: 'memory' }]) {
+    for (const extra of [{ workers: 1 }, { workers: 2, cache: 'memory' }, { workers: 3, early: true }]) {
       const pooled = await run(extra);
       expect(pooled.pooled).toBe(true);
       expect(pooled.batches).toEqual(main.batches);

@@ -176,7 +176,10 @@ export class BatchLoader implements DataLoader {
     const per = h * w * c;
     const images = new Float32Array(count * per);
     const picked = new Int32Array(count);
-    const offload = this.options.offload && this.source.loadProcessed && (await (this.source.offloadReady?.() ?? true));
+    // Batches made while the workers are still starting (the first ones of a run: a worker takes
+    // a few hundred ms to load its modules) are made here instead of waiting; both give the same bits.
+    const usable = this.source.offloadNow ? (this.source.offloadNow() ?? false) : await (this.source.offloadReady?.() ?? true);
+    const offload = this.options.offload && this.source.loadProcessed && usable;
     const fill = async (j: number): Promise<void> => {
       if (offload) {
         // decode + augment + normalise in a worker thread

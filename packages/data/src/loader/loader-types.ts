@@ -18,6 +18,8 @@ export interface LoaderSource {
   loadProcessed?(index: number, rng?: RngStream): Promise<Float32Array>;
   /** Resolves false when `loadProcessed` cannot be used after all (its workers failed to start). */
   offloadReady?(): Promise<boolean>;
+  /** `offloadReady` without waiting: undefined while the workers are still starting. */
+  offloadNow?(): boolean | undefined;
   /** Where undecodable images are counted; without it a decode failure is fatal. */
   readonly bad?: BadSamples;
 }

@@ -121,8 +121,11 @@ export class DecodePool {
       w.on('exit', (code) => this.failAll(k, new Error(`decode worker exited with code ${code}`)));
       this.workers.push({ w, busy: 0, started: false });
     }
-    this.ready = Promise.all(started).then((ok) => ok.every(Boolean));
+    this.ready = Promise.all(started).then((ok) => (this.readyNow = ok.every(Boolean)));
   }
+
+  /** true once every worker has started, false when one failed, undefined while they start. */
+  readyNow: boolean | undefined;
 
   get size(): number {
     return this.workers.length;
