@@ -1,0 +1,87 @@
+/**
+ * Time from process start to the first training step of `kiln train` (built CLI, default config,
+ * shapes set), one whole process after the other, medians. The probe callback
+ * (first-step-probe.cjs, loaded through `imports:`) reports the process's own clock at the loop
+ * start (onTrainEpochStart) and at the end of the first optimizer step, then exits. The wall
+ * time of the process as seen from here (spawn → marker) is reported too; it adds Node's own
+ * start. `--phases` runs once more per model with trace-phases.cjs preloaded: each log line with
+ * its time and module loading per package.
+ *
+ *   npx tsc -b tsconfig.build.json
+ *   flock /tmp/kiln-bench.lock npx tsx bench/startup/time-to-first-step.ts [--models=mlp,resnet] [--runs=5] [--phases] [-- overrides…]
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureShapesRoot, median, option } from './shapes-root';
+
+const REPO = join(__dirname, '..', '..');
+const MAIN = join(REPO, 'apps', 'cli', 'dist', 'main.js');
+
+interface Sample {
+  loopStart: number;
+  firstStep: number;
+  wall: number;
+}
+
+function once(model: string, runRoot: string, extra: string[], preload?: string): Promise<Sample & { log: string }> {
+  const args = [
+    ...(preload ? ['-r', preload] : []),
+    MAIN,
+    'train',
+    `model=${model}`,
+    'imports=[./bench/startup/first-step-probe.cjs]',
+    '+callbacks.startup_probe._target_=startup_probe',
+    `run.root=${runRoot}`,
+    ...extra,
+  ];
+  const t0 = performance.now();
+  const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  let wall = NaN;
+  const onData = (b: Buffer) => {
+    log += b.toString();
+    if (Number.isNaN(wall) && log.includes('KILN_FIRST_STEP')) wall = performance.now() - t0;
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  return new Promise((resolve, reject) => {
+    child.on('close', (code) => {
+      const m = log.match(/KILN_FIRST_STEP start=([\d.]+) end=([\d.]+)/);
+      if (!m) return reject(new Error(`${model}: no first step (exit ${code}):\n${log.slice(-2000)}`));
+      resolve({ loopStart: Number(m[1]), firstStep: Number(m[2]), wall, log });
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const models = (option('models', 'mlp,resnet') ?? '').split(',');
+  const runs = Number(option('runs', '5'));
+  const dashdash = process.argv.indexOf('--');
+  const extra = dashdash >= 0 ? process.argv.slice(dashdash + 1) : [];
+  await ensureShapesRoot(); // generated outside the timed runs (the first `kiln train` would do it)
+  const runRoot = mkdtempSync(join(tmpdir(), 'kiln-startup-'));
+  try {
+    console.log(`time to first step, median of ${runs} (ms; shared 2-core machine: indicative)${extra.length ? ` overrides: ${extra.join(' ')}` : ''}`);
+    console.log('model          loop start   first step end   spawn→first step (wall)');
+    for (const model of models) {
+      await once(model, runRoot, extra); // warm the OS file cache; not counted
+      const samples: Sample[] = [];
+      for (let r = 0; r < runs; r++) samples.push(await once(model, runRoot, extra));
+      const med = (k: keyof Sample) => median(samples.map((s) => s[k])).toFixed(0).padStart(8);
+      console.log(`${model.padEnd(14)} ${med('loopStart')}     ${med('firstStep')}         ${med('wall')}`);
+      if (process.argv.includes('--phases')) {
+        const { log } = await once(model, runRoot, extra, join(__dirname, 'trace-phases.cjs'));
+        console.log(log.split('\n').filter((l) => /INFO|KILN_FIRST_STEP|module loading|^\[\s*\d+ ms\]\s{3,}\d/.test(l)).join('\n'));
+      }
+    }
+  } finally {
+    rmSync(runRoot, { recursive: true, force: true });
+  }
+}
+
+void main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exitCode = 1;
+});
