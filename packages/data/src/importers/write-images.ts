@@ -1,6 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { quoteCsv, writeFileAtomic } from '@kiln/core';
 import { mapLimited } from '../loader/limiter';
 
@@ -34,6 +33,7 @@ export async function writeImageSplit(
     if (!(label >= 0 && label < classes.length)) throw new RangeError(`label ${label} is outside the ${classes.length} classes`);
     return `${split}/${dirs[label]}/${String(counters[label]++).padStart(5, '0')}.png`;
   });
+  const { default: sharp } = await import('sharp'); // lazily: importing a dataset is the only user here
   await mapLimited(images, 8, async ({ pixels }, i) => {
     const img = sharp(pixels, { raw: { width: shape.width, height: shape.height, channels: shape.channels } });
     // Without an explicit colourspace sharp would write 1-channel input as RGB.

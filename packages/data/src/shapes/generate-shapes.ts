@@ -3,7 +3,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import sharp from 'sharp';
 import { DataError, Rng, silentLogger, type Logger } from '@kiln/core';
 import { mapLimited } from '../loader/limiter';
 import { SHAPE_CLASSES, renderShape } from './rasterize';
@@ -81,6 +80,8 @@ export async function generateShapes(dir: string, spec: ShapesSpec): Promise<Sha
   const jobs = shapesJobs(spec);
   for (const split of SPLITS) for (const cls of SHAPE_CLASSES) await mkdir(join(dir, split, cls), { recursive: true });
   const size = SHAPES_IMAGE_SIZE;
+  // Loaded here, not at the top: only generating the set writes PNGs; every other run skips libvips' load.
+  const { default: sharp } = await import('sharp');
   const digests = await mapLimited(jobs, 8, async (job) => {
     const pixels = renderShape(job.cls as (typeof SHAPE_CLASSES)[number], new Rng(spec.seed, SHAPES_VERSION, job.split, job.cls, job.n), size);
     const png = await sharp(pixels, { raw: { width: size, height: size, channels: 3 } })
