@@ -12,6 +12,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   export: { summary: 'export a trained model as tfjs (web) or ONNX', load: () => import('./commands/export.js') },
   schema: { summary: 'write JSON Schemas of the configs (with your own components) for editors', load: () => import('./commands/schema.js') },
   dataset: { summary: 'import public datasets (mnist, fashion-mnist, cifar10) to CSV', load: () => import('./commands/dataset.js') },
+  weights: { summary: 'import pretrained weights (.safetensors, .pth, .onnx) as a run folder (weights import FILE --out=DIR)', load: () => import('./commands/weights.js') },
 };
 
 function usage(): string {

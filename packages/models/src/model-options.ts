@@ -22,7 +22,7 @@ export const baseModelOptions = {
    * weight names or a known PyTorch layout (torchvision resnet18/34 and mobilenet_v2, timm vit_tiny).
    * A logits layer of another class count is re-initialised with a WARN.
    */
-  pretrained: z.string().min(1).optional(),
+  pretrained: z.string().min(1).nullish(),
   /** With `pretrained`: every weight must be in the file with its shape and nothing else (else a WARN lists what was skipped). */
   strict: z.boolean().default(true),
 };

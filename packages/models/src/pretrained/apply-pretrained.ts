@@ -4,7 +4,7 @@ import { describeMismatch, matchTensors, readWeightsFile, type MatchResult, type
 import { TORCH_NAME_MAPS } from './torch-names';
 
 export interface PretrainedOptions {
-  pretrained?: string;
+  pretrained?: string | null;
   strict?: boolean;
   /** false: a head of another class count is a mismatch like any other (a distillation teacher must keep its head). Default true. */
   reinitHead?: boolean;
