@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { DataError } from '@kiln/core';
 import { IntList, StringTableBuilder, type StringTable } from '../index/string-table';
@@ -43,6 +43,30 @@ export async function readCsvIndex(
   /** Also keep every row's cells (for `kiln test`, which writes its input back; not for training CSVs). */
   keep: { keepRecords?: boolean } = {},
 ): Promise<CsvIndex> {
+  // The same unchanged CSV read twice in a process (the CLI's pre-flight check, then the data
+  // module) is parsed once: keyed by path, options and the file's size, mtime and inode.
+  let key: string | undefined;
+  try {
+    const st = statSync(csvPath);
+    key = JSON.stringify([resolve(csvPath), options, !!keep.keepRecords, st.size, st.mtimeMs, st.ino]);
+  } catch {
+    /* unreadable: reading it below reports why */
+  }
+  const hit = key === undefined ? undefined : recent.get(key);
+  if (hit) return hit;
+  const result = await parseCsvIndex(csvPath, options, keep);
+  if (key !== undefined && !keep.keepRecords) {
+    recent.set(key, result);
+    if (recent.size > RECENT) recent.delete(recent.keys().next().value!);
+  }
+  return result;
+}
+
+/** CSV indexes kept for a second reader (read-only by contract: consumers never change them). */
+const recent = new Map<string, CsvIndex>();
+const RECENT = 4;
+
+async function parseCsvIndex(csvPath: string, options: ReadCsvOptions, keep: { keepRecords?: boolean }): Promise<CsvIndex> {
   const name = basename(csvPath);
   const root = resolve(options.imageRoot ?? dirname(resolve(csvPath)));
   const wantsHeader = CsvColumns.wantsHeader(options);
