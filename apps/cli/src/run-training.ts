@@ -4,7 +4,7 @@ import { createRunDir, Logger, loggerFromConfig, writeRunFiles } from '@kiln/cor
 import { resolveUserPath } from './paths';
 import { registerWithImports } from './registry';
 import * as engine from '@kiln/engine';
-import { checkRunConfig, trainerDevices, trainFromConfig } from '@kiln/trainer';
+import { checkRunConfig, createProfiler, profilerKindOf, trainerDevices, trainFromConfig } from '@kiln/trainer';
 import { joinMpiWorld, launchedRank } from './mpi-world';
 import { launchLocalRanks } from './mpi-launch';
 import { preflight } from './preflight';
@@ -13,6 +13,8 @@ export interface TrainingRequest {
   config: Record<string, unknown>;
   overrides: string[];
   debug: boolean;
+  /** Start-up the train command timed before this (`trainer.profiler`): process start → command, config compose. */
+  startup?: { processMs: number; configMs: number };
 }
 
 /**
@@ -31,12 +33,17 @@ export async function runTraining(req: TrainingRequest): Promise<number> {
   const runCfg = (config.run ?? {}) as { root?: string };
   const backend = String(((config.engine ?? {}) as { backend?: string }).backend ?? 'auto');
   let devices = trainerDevices(config.trainer);
+  const profiler = createProfiler(profilerKindOf(config.trainer));
+  if (req.startup) {
+    profiler.add('startup.process', req.startup.processMs);
+    profiler.add('startup.config', req.startup.configMs);
+  }
 
   // Every component node and the data are checked before anything is created or moved (a typo
   // must not hide the last run); workers run the launcher's already-checked config.
-  const registries = registerWithImports(config.imports);
+  const registries = profiler.phase('startup.registry', () => registerWithImports(config.imports));
   if (isWorker && !launched) checkRunConfig(config, registries);
-  else await preflight(config, registries, { logger: preflightLogger(req.debug, rank), dryRun: false });
+  else await profiler.phase('startup.preflight', () => preflight(config, registries, { logger: preflightLogger(req.debug, rank), dryRun: false }));
   const mpi = launched ? joinMpiWorld(config) : undefined;
 
   let runDir: string | undefined = process.env.KILN_RUN_DIR || undefined;
@@ -75,10 +82,10 @@ export async function runTraining(req: TrainingRequest): Promise<number> {
     }
   }
 
-  const engineInfo = await engine.initEngine({ backend, ...devices, logger, ...mpi?.engineOptions() });
+  const engineInfo = await profiler.phase('startup.engine', () => engine.initEngine({ backend, ...devices, logger, ...mpi?.engineOptions() }));
   const communicator = mpi?.comm ?? (isWorker ? engine.getCommunicator() : undefined);
   // trainFromConfig builds the run's container (seeded once there) and every component through it.
-  const training = trainFromConfig({ config, registries, logger, runDir, communicator, engine: engineInfo });
+  const training = trainFromConfig({ config, registries, logger, runDir, communicator, engine: engineInfo, profiler });
   const result = await (mpi ? mpi.finish(training) : training);
   if (rank === 0 && result.best) {
     const best = runDir && existsSync(join(runDir, 'checkpoints', 'best.ckpt')) ? join(runDir, 'checkpoints', 'best.ckpt') : result.bestCheckpointPath;

@@ -26,6 +26,7 @@ const TRAINER_DESCRIPTIONS: Record<string, string> = {
   devices: 'GPU ids (a list) or a CPU data-parallel worker count (a number); null = one process. Same as --gpus / --workers',
   monitor: "the metric that decides the 'best' value and checkpoint, e.g. val/accuracy",
   monitorMode: "min or max for monitor; default: min when its name contains 'loss', else max",
+  profiler: 'wall time per phase, printed at the end and written to the run folder (profile.txt, profile.json): simple, advanced (+ per-kernel native time); null = off',
 };
 
 /**

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { hardLabels, imageTensor, sliceBatch, targetTensor, type BatchSlice } from './batch-tensors';
 import { accumulate, disposeGrads, releaseFailedTape } from './gradients';
-import type { LossFn, TrainableModel } from '@kiln/contracts';
+import { nullProfiler, type LossFn, type Profiler, type TrainableModel } from '@kiln/contracts';
 import { runForward } from './forward';
 import type { Teacher } from './teacher';
 import { variableGradsReleasing } from '@kiln/models';
@@ -29,6 +29,8 @@ export interface GradientTask {
   /** Scale applied to the gradient of the batch-mean loss (1 / accumulateGradBatches). */
   scale: number;
   where: string;
+  /** Times forward, backward and the accuracy count (`trainer.profiler`). */
+  profiler?: Profiler;
 }
 
 /**
@@ -45,6 +47,7 @@ export function batchGradients(task: GradientTask, batch: BatchSlice, microBatch
   const terms: Record<string, number> = {};
   let correct = 0;
   let predicted: tf.Tensor | undefined;
+  const p = task.profiler ?? nullProfiler;
   try {
     for (let start = 0; start < n; start += microBatch) {
       const end = Math.min(n, start + microBatch);
@@ -55,9 +58,10 @@ export function batchGradients(task: GradientTask, batch: BatchSlice, microBatch
         const x = imageTensor(part);
         const y = targetTensor(part, task.numClasses, task.where);
         // frees each tape node's saved tensors as soon as backprop is past it (PyTorch-like peak memory)
-        const teacherLogits = task.teacher?.logits(x as tf.Tensor4D);
+        const teacherLogits = task.teacher ? p.phase('teacher', () => task.teacher!.logits(x as tf.Tensor4D)) : undefined;
         const record = (name: string, v: tf.Scalar) => (terms[name] = (terms[name] ?? 0) + v.dataSync()[0] * (end - start));
-        return variableGradsReleasing(() => {
+        const grads = variableGradsReleasing(() => {
+          p.start('forward');
           const out = runForward(task.model ?? { net: task.net }, x as tf.Tensor4D, y, true, task.where);
           const logits = out.logits;
           predicted = tf.keep(logits.argMax(-1));
@@ -65,8 +69,14 @@ export function batchGradients(task: GradientTask, batch: BatchSlice, microBatch
           const l = out.loss ?? task.loss.compute(logits, y, { teacherLogits, record });
           value = l.dataSync()[0];
           const weight = share * task.scale;
-          return weight === 1 ? l : (l.mul(weight) as tf.Scalar);
+          const scaled = weight === 1 ? l : (l.mul(weight) as tf.Scalar);
+          // The loss was read back (dataSync), so the forward kernels have run; the tape's backward follows.
+          p.stop('forward');
+          p.start('backward');
+          return scaled;
         }, varList);
+        p.stop('backward');
+        return grads;
       });
       result.value.dispose();
       const partGrads = new Map<string, tf.Tensor>();
@@ -77,10 +87,12 @@ export function batchGradients(task: GradientTask, batch: BatchSlice, microBatch
       }
       grads = accumulate(grads, partGrads);
       lossSum += value * (end - start);
+      p.start('metrics');
       const labels = hardLabels(part);
       const pred = predicted!.dataSync();
       predicted!.dispose();
       for (let i = 0; i < labels.length; i++) if (pred[i] === labels[i]) correct++;
+      p.stop('metrics');
     }
   } catch (err) {
     releaseFailedTape();

@@ -57,7 +57,7 @@ export class CheckpointIo {
   /** Only rank 0 writes; other ranks return at once. */
   async save(path: string): Promise<void> {
     if (this.ctx.rank !== 0) return;
-    await saveCheckpoint(path, await this.build());
+    await this.ctx.profiler.phase('checkpoint.write', async () => saveCheckpoint(path, await this.build()));
   }
 
   /**

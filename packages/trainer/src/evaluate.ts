@@ -3,7 +3,8 @@ import { KilnError, type Logger } from '@kiln/core';
 import { hardLabels, imageTensor, sliceBatch, targetTensor, type BatchSlice } from './batch-tensors';
 import { isOutOfMemoryError } from '@kiln/engine';
 import { allReduceSum, mergeMetricStates } from './distributed';
-import type { Communicator, DataLoader, LossFn, StreamingMetric, TrainableModel } from '@kiln/contracts';
+import { nullProfiler, type Communicator, type DataLoader, type LossFn, type Profiler, type StreamingMetric, type TrainableModel } from '@kiln/contracts';
+import { timedBatches } from './profiler/profiled-hooks';
 import { runForward } from './forward';
 
 export interface EvaluateTask {
@@ -26,6 +27,8 @@ export interface EvaluateTask {
   /** Start with chunks of this size (the trainer's micro-batch after an OOM). */
   microBatch?: number;
   logger?: Logger;
+  /** Times data wait, forward and metric updates (`trainer.profiler`). */
+  profiler?: Profiler;
 }
 
 /** Flattens metric results into `<prefix>/<name>` (or `<prefix>/<name>/<key>` for dict metrics). */
@@ -47,15 +50,16 @@ export async function evaluate(task: EvaluateTask): Promise<Record<string, numbe
   let idx = 0;
   let micro = task.microBatch ?? Infinity;
   const min = task.minBatchSize ?? 1;
+  const p = task.profiler ?? nullProfiler;
   /** Forward + metrics for rows [start, end); returns the loss sum. */
   const run = (part: BatchSlice, where: string) =>
-    tf.tidy(() => {
+    p.phase('forward', () => tf.tidy(() => {
       const logits = runForward(task.model ?? { net: task.net }, imageTensor(part) as tf.Tensor4D, undefined, false, where).logits;
       const l = task.loss.compute(logits, targetTensor(part, task.numClasses, where));
       return { logits: tf.keep(logits), loss: l.dataSync()[0] * part.shape[0] };
-    });
+    }));
   if (task.batches > 0) {
-    for await (const batch of task.loader) {
+    for await (const batch of p.enabled ? timedBatches(task.loader, p) : task.loader) {
       const n = batch.shape[0];
       const where = `${task.prefix} batch ${idx} (rows ${batch.rows[0]}…${batch.rows[batch.rows.length - 1]})`;
       // Metrics are updated only once every chunk of the batch succeeded.
@@ -75,12 +79,14 @@ export async function evaluate(task: EvaluateTask): Promise<Record<string, numbe
           task.logger?.warn(`out of memory in ${where} with batch ${size}: retrying with batches of ${micro}`);
           continue;
         }
+        p.start('metrics');
         for (const o of outs) {
           lossSum += o.loss;
           const labels = hardLabels(o.part);
           for (const m of task.metrics) m.update(o.logits, labels, task.numClasses);
           o.logits.dispose();
         }
+        p.stop('metrics');
         break;
       }
       count += n;

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { silentLogger, type Logger } from '@kiln/core';
-import type { Callback, Communicator, StreamingMetric } from '@kiln/contracts';
+import { nullProfiler, type Callback, type Communicator, type Profiler, type StreamingMetric } from '@kiln/contracts';
 import type { FitArgs } from './fit-types';
 import { defaultMonitorMode } from './loop-helpers';
 import type { ResolvedTrainerOptions } from './trainer-options';
@@ -33,6 +33,8 @@ export interface FitContext {
   /** `trainer.monitor`: the one place the monitored metric is configured. */
   readonly monitor: string;
   readonly monitorMode: 'min' | 'max';
+  /** `nullProfiler` unless the run is profiled. */
+  readonly profiler: Profiler;
 }
 
 function namedCallbacks(callbacks: FitArgs['callbacks']): Array<[string, Callback]> {
@@ -77,5 +79,6 @@ export function createFitContext(
     runDir: fastDev ? undefined : services.runDir,
     monitor: o.monitor,
     monitorMode: o.monitorMode ?? defaultMonitorMode(o.monitor),
+    profiler: args.profiler ?? nullProfiler,
   };
 }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { callHook, isCheckpointCallback, type DataModule, type EpochEnd, type StreamingMetric, type TrainerView } from '@kiln/contracts';
+import { callHook, isCheckpointCallback, type Callback, type DataModule, type EpochEnd, type StreamingMetric, type TrainerView } from '@kiln/contracts';
 import { KilnError, type Logger } from '@kiln/core';
 import { loadCheckpoint } from './checkpoint';
 import { CheckpointIo } from './checkpoint-io';
@@ -12,6 +12,7 @@ import { fitResult } from './fit-result';
 import { FitState } from './fit-state';
 import type { FitArgs, FitResult } from './fit-types';
 import { formatMetrics, skipBatches } from './loop-helpers';
+import { profiledCallbacks, timedBatches } from './profiler/profiled-hooks';
 import { findResumeCheckpoint } from './resume';
 import { agreedSignal, SignalWatcher, stopFlags, type StopSignal } from './signals';
 import { StepRunner } from './step-runner';
@@ -35,6 +36,8 @@ export class FitLoop {
   private readonly steps: StepRunner;
   private readonly io: CheckpointIo;
   private readonly view: TrainerView;
+  /** What `callHook` runs: the callbacks, or stand-ins that time each hook when profiling. */
+  private readonly hooks: readonly Callback[];
   private ema: WeightEma | undefined;
   private teacher: Teacher | undefined;
   private loaders: FitLoaders | undefined;
@@ -44,6 +47,7 @@ export class FitLoop {
 
   constructor(o: ResolvedTrainerOptions, args: FitArgs, services: { logger?: Logger; runDir?: string }, metrics: StreamingMetric[]) {
     this.ctx = createFitContext(o, args, services, metrics);
+    this.hooks = this.ctx.profiler.enabled ? profiledCallbacks(this.ctx.cbs, this.ctx.profiler) : this.ctx.cbs;
     this.steps = new StepRunner(this.ctx, this.state, () => this.ema, () => this.signals?.signal, () => this.teacher);
     this.io = new CheckpointIo(this.ctx, this.state, () => this.ema);
     this.view = createTrainerView(this.ctx, this.state, this.io, () => ({
@@ -56,16 +60,16 @@ export class FitLoop {
     const { ctx, state } = this;
     this.signals = new SignalWatcher((sig) => ctx.logger.warn(`${sig} received: finishing the current step, then saving last.ckpt`));
     try {
-      await this.prepare();
-      await callHook(ctx.cbs, 'onFitStart', this.view);
+      await ctx.profiler.phase('startup.fit_setup', () => this.prepare());
+      await callHook(this.hooks, 'onFitStart', this.view);
       while (state.epoch < ctx.maxEpochs && !state.shouldStop && !this.stepsDone()) {
-        const train = await this.trainEpoch();
+        const train = await ctx.profiler.phase('train_epoch', () => this.trainEpoch());
         await this.endEpoch(train);
         await this.checkSignal(await this.agreeOnStop());
         if (state.epoch + 1 >= ctx.maxEpochs || state.shouldStop || this.stepsDone()) break;
         state.epoch++;
       }
-      await callHook(ctx.cbs, 'onFitEnd', this.view);
+      await callHook(this.hooks, 'onFitEnd', this.view);
       return fitResult(ctx, state, this.resumedFrom);
     } catch (err) {
       if (!(err instanceof TrainingInterruptedError)) await this.reportException(err);
@@ -84,7 +88,7 @@ export class FitLoop {
 
   private async reportException(err: unknown): Promise<void> {
     try {
-      await callHook(this.ctx.cbs, 'onException', this.view, err);
+      await callHook(this.hooks, 'onException', this.view, err);
     } catch (hookErr) {
       this.ctx.logger.error(`a callback failed in onException: ${(hookErr as Error).message}`);
     }
@@ -140,18 +144,21 @@ export class FitLoop {
     // Step schedules are applied again before each step; setting it here shows hooks the upcoming LR.
     if (scheduler) optimizer.lr = scheduler.lrAt(scheduler.interval === 'epoch' ? state.epoch : state.globalStep);
     state.metrics = { ...state.metrics, lr: optimizer.lr, epoch: state.epoch };
-    await callHook(ctx.cbs, 'onTrainEpochStart', this.view);
+    await callHook(this.hooks, 'onTrainEpochStart', this.view);
     await this.teacher?.beforeEpoch(ctx.net);
     let b = first;
     if (b < loaders.trainBatches) {
       const source = this.skipOnResume ? skipBatches(loaders.train, this.skipOnResume) : loaders.train;
       this.skipOnResume = 0;
-      for await (const batch of source) {
+      const { profiler } = ctx;
+      for await (const batch of profiler.enabled ? timedBatches(source, profiler) : source) {
         const last = b === loaders.trainBatches - 1;
+        profiler.mark('firstStepStart');
         const loss = await this.steps.trainBatch(batch, b, last);
+        profiler.mark('firstStepEnd');
         b++;
         state.position = { epoch: state.epoch, batchInEpoch: b };
-        await callHook(ctx.cbs, 'onTrainBatchEnd', this.view, { batchIdx: b - 1, batchSize: batch.shape[0], loss });
+        await callHook(this.hooks, 'onTrainBatchEnd', this.view, { batchIdx: b - 1, batchSize: batch.shape[0], loss });
         if (!this.steps.hasPending) await this.checkSignal(this.steps.agreedStop);
         if ((last && loaders.trainBatches < loaders.train.length) || this.stepsDone()) break;
       }
@@ -163,7 +170,7 @@ export class FitLoop {
     state.metrics = { ...state.metrics, ...trainMetrics };
     state.position = { epoch: state.epoch + 1, batchInEpoch: 0 };
     ctx.logger.info(`epoch ${state.epoch} train: ${formatMetrics(trainMetrics)} (${state.globalStep} steps)`);
-    await callHook(ctx.cbs, 'onTrainEpochEnd', this.view, trainMetrics);
+    await callHook(this.hooks, 'onTrainEpochEnd', this.view, trainMetrics);
     return trainMetrics;
   }
 
@@ -180,19 +187,19 @@ export class FitLoop {
       validated: false,
     };
     if (this.shouldValidate()) {
-      await callHook(ctx.cbs, 'onValidationStart', this.view);
-      const valMetrics = await validateEpoch(ctx, state, this.loaders!.val!, this.loaders!.valBatches, this.ema);
+      await callHook(this.hooks, 'onValidationStart', this.view);
+      const valMetrics = await ctx.profiler.phase('validation', () => validateEpoch(ctx, state, this.loaders!.val!, this.loaders!.valBatches, this.ema));
       state.metrics = { ...state.metrics, ...valMetrics };
       ctx.args.scheduler?.observe?.(state.metrics);
       state.updateBest(ctx.monitor, ctx.monitorMode);
       ctx.logger.info(`epoch ${state.epoch} val: ${formatMetrics(valMetrics)}`);
-      await callHook(ctx.cbs, 'onValidationEnd', this.view, valMetrics);
+      await callHook(this.hooks, 'onValidationEnd', this.view, valMetrics);
       record.metrics = { ...record.metrics, ...withoutCounters(valMetrics) };
       record.validated = true;
     } else {
       state.updateBest(ctx.monitor, ctx.monitorMode);
     }
-    await callHook(ctx.cbs, 'onEpochEnd', this.view, record);
+    await callHook(this.hooks, 'onEpochEnd', this.view, record);
   }
 
   private shouldValidate(): boolean {

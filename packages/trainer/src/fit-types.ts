@@ -1,7 +1,7 @@
 import type { Callback } from '@kiln/contracts';
 import type { Optimizer } from './optimizers/optimizer';
 import type { LrScheduler } from './schedulers/scheduler';
-import type { Communicator, DataModule, LossFn, StreamingMetric, TrainableModel } from '@kiln/contracts';
+import type { Communicator, DataModule, LossFn, Profiler, StreamingMetric, TrainableModel } from '@kiln/contracts';
 
 export interface FitArgs {
   model: TrainableModel;
@@ -18,6 +18,8 @@ export interface FitArgs {
   meta?: Record<string, unknown>;
   /** Where `resume: auto` looks for runs (default `outputs`). */
   runsRoot?: string;
+  /** Times the run's phases (the CLI passes the one that timed start-up); default: from `trainer.profiler`. */
+  profiler?: Profiler;
 }
 
 export interface FitResult {

@@ -84,6 +84,7 @@ export class StepRunner {
       numClasses: ctx.args.data.numClasses,
       scale: 1 / ctx.o.accumulateGradBatches,
       where: `train epoch ${state.epoch} batch ${b}`,
+      profiler: ctx.profiler,
     };
     for (;;) {
       // Batch-norm statistics move during the forward pass; keep them to undo a failed attempt.
@@ -132,7 +133,7 @@ export class StepRunner {
     this.pendingTerms = {};
     if (ctx.comm) {
       // The stop flags ride in the gradients' fused all-reduce: a signal seen by one rank stops all after this step.
-      const reduced = await allReduceGradients(grads, [loss, ...stopFlags(this.localStop())], ctx.comm);
+      const reduced = await ctx.profiler.phase('allreduce', () => allReduceGradients(grads, [loss, ...stopFlags(this.localStop())], ctx.comm!));
       grads = reduced.grads;
       loss = reduced.scalars[0];
       this.agreedStop = agreedSignal(reduced.scalars.slice(1));
@@ -144,9 +145,12 @@ export class StepRunner {
     if (ctx.o.gradientClipVal !== null) grads = clipByValue(grads, ctx.o.gradientClipVal);
     if (ctx.o.gradientClipNorm !== null) grads = clipByGlobalNorm(grads, ctx.o.gradientClipNorm).grads;
     if (scheduler?.interval === 'step') optimizer.lr = scheduler.lrAt(state.globalStep);
+    ctx.profiler.start('optimizer');
     optimizer.step(grads, ctx.freeze.varsAt(state.epoch));
     disposeGrads(grads);
-    this.ema()?.update();
+    ctx.profiler.stop('optimizer');
+    const ema = this.ema();
+    if (ema) ctx.profiler.phase('ema', () => ema.update());
     state.globalStep++;
     state.metrics = { ...state.metrics, ...terms, 'train/loss': loss, lr: optimizer.lr, epoch: state.epoch, step: state.globalStep };
     if (state.globalStep % ctx.o.logEveryNSteps === 0) {

@@ -1,9 +1,10 @@
 import { ComponentBuilder, ConfigError, createRunContainer, resolveUserPath, silentLogger, TOKENS, type Logger, type Registries, type RunContainer } from '@kiln/core';
-import type { Callback, Communicator, DataModule, LossFn, TrainableModel } from '@kiln/contracts';
+import { nullProfiler, type Callback, type Communicator, type DataModule, type LossFn, type Profiler, type TrainableModel } from '@kiln/contracts';
 import type { FitResult } from './fit-types';
 import type { Optimizer } from './optimizers/optimizer';
 import type { LrScheduler } from './schedulers/scheduler';
 import type { Trainer } from './trainer';
+import { createProfiler, profilerKindOf } from './profiler/profile-session';
 
 export interface TrainFromConfigArgs {
   /** The resolved config: `data`, `model`, `loss`, `optimizer`, `scheduler`, `trainer`, `callbacks`, `seed`. */
@@ -19,6 +20,8 @@ export interface TrainFromConfigArgs {
   runsRoot?: string;
   /** Extra `meta` stored in checkpoints (the resolved config is always stored). */
   meta?: Record<string, unknown>;
+  /** Times the run (start-up phases here, then the fit); default: from `trainer.profiler`. */
+  profiler?: Profiler;
 }
 
 /** Every component of a training run, built from config through the run's container. */
@@ -75,18 +78,22 @@ export function checkRunConfig(config: Record<string, unknown>, registries: Regi
  * (map order = call order; a `null` entry disables one) and the trainer node (`trainer:
  * {_target_: trainer, …}`). Each receives the run's services (logger, run dir, rng, …).
  */
-export async function assembleRun(run: RunContainer): Promise<AssembledRun> {
+export async function assembleRun(run: RunContainer, profiler: Profiler = nullProfiler): Promise<AssembledRun> {
   const config = run.get(TOKENS.config);
   const logger = run.get(TOKENS.logger);
-  const data = run.buildAt<DataModule>('datasets', 'data');
-  await data.setup('fit');
+  const data = profiler.phase('startup.data_build', () => run.buildAt<DataModule>('datasets', 'data'));
+  // The data module's index (CSV, labels) and its decode/verify pass: the start-up helper's phases.
+  await profiler.phase('startup.data_setup', () => data.setup('fit'));
   logger.info(`data: ${data.numClasses} classes (${data.classes.slice(0, 10).join(', ')}${data.classes.length > 10 ? ', …' : ''}), input ${data.inputShape.join('×')}`);
 
-  const model = run.buildAt<TrainableModel>('models', 'model', { numClasses: data.numClasses, inputShape: data.inputShape });
+  const model = profiler.phase('startup.model_build', () =>
+    run.buildAt<TrainableModel>('models', 'model', { numClasses: data.numClasses, inputShape: data.inputShape }),
+  );
   const params = model.net.countParams();
   const summary = model.summary ? `\n${model.summary()}` : '';
   logger.info(`model: ${String((config.model as Record<string, unknown>)._target_)} with ${params.toLocaleString('en-US')} parameters${summary}`);
 
+  profiler.start('startup.components');
   const loss = run.buildAt<LossFn>('losses', 'loss');
   const optimizer = run.buildAt<Optimizer>('optimizers', 'optimizer');
   const scheduler = config.scheduler === undefined || config.scheduler === null ? undefined : run.buildAt<LrScheduler>('schedulers', 'scheduler');
@@ -99,6 +106,7 @@ export async function assembleRun(run: RunContainer): Promise<AssembledRun> {
   // Saved configs from before the trainer was a component have no `_target_`.
   const trainerNode = { _target_: 'trainer', ...asRecord(config.trainer, 'trainer') };
   const trainer = run.build<Trainer>('trainers', trainerNode, 'trainer');
+  profiler.stop('startup.components');
   return { data, model, loss, optimizer, scheduler, callbacks, trainer };
 }
 
@@ -112,8 +120,10 @@ export async function trainFromConfig(args: TrainFromConfigArgs): Promise<FitRes
   const run = createRunContainer({ config, registries, logger: args.logger ?? silentLogger, runDir, communicator, engine });
   try {
     const logger = run.get(TOKENS.logger);
-    const { trainer, ...parts } = await assembleRun(run);
+    const profiler = args.profiler ?? createProfiler(profilerKindOf(config.trainer));
+    const { trainer, ...parts } = await assembleRun(run, profiler);
     const result = await trainer.fit({
+      profiler,
       ...parts,
       runsRoot: resolveUserPath(args.runsRoot ?? runsRootOf(config)),
       meta: { config, processor: parts.data.processor?.toConfig() ?? null, classes: parts.data.classes, ...args.meta },

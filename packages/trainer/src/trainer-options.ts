@@ -66,6 +66,8 @@ export const trainerOptionsSchema = z
     monitor: z.string().default('val/accuracy'),
     /** min/max for `monitor`; default: min when the name contains "loss", else max. */
     monitorMode: z.enum(['min', 'max']).optional(),
+    /** Wall time per phase (Lightning's names): simple, or advanced (+ per-kernel time); null = off. */
+    profiler: z.enum(['simple', 'advanced']).nullable().default(null),
   })
   .strict()
   .refine((o) => o.gradientClipVal === null || o.gradientClipNorm === null, {

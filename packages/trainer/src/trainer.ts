@@ -2,6 +2,7 @@ import { ConfigError, silentLogger, validateOptions, type ComponentContext, type
 import { Accuracy } from '@kiln/metrics';
 import { evaluate } from './evaluate';
 import { FitLoop } from './fit-loop';
+import { createProfiler, finishProfile, startKernelTiming } from './profiler/profile-session';
 import type { FitArgs, FitResult } from './fit-types';
 import { resolveLimit } from './loop-helpers';
 import { trainerOptionsSchema, type ResolvedTrainerOptions, type TrainerOptions } from './trainer-options';
@@ -49,13 +50,23 @@ export class Trainer {
   }
 
   async fit(args: FitArgs): Promise<FitResult> {
+    const profiler = args.profiler ?? createProfiler(this.options.profiler);
+    const communicator = args.communicator ?? this.communicator;
     const loop = new FitLoop(
       this.options,
-      { ...args, communicator: args.communicator ?? this.communicator },
+      { ...args, communicator, profiler },
       { logger: this.logger, runDir: this.runDir },
       this.metricsFor(args.metrics),
     );
-    return loop.run();
+    const note = startKernelTiming(profiler);
+    try {
+      return await loop.run();
+    } finally {
+      // Also after a failure or an interrupt: where the time went is most wanted then. Rank 0 reports.
+      const rank = communicator && communicator.worldSize > 1 ? communicator.rank : 0;
+      const fastDev = this.options.fastDevRun !== false;
+      if (rank === 0) finishProfile(profiler, { runDir: fastDev ? undefined : this.runDir, logger: this.logger, notes: note ? [note] : [] });
+    }
   }
 
   /** One validation pass; returns `val/*` metrics. */

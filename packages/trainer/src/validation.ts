@@ -27,6 +27,7 @@ export async function validateEpoch(
       minBatchSize: ctx.o.minBatchSize,
       microBatch: state.microBatch,
       logger: ctx.logger,
+      profiler: ctx.profiler,
     });
   return ema ? ema.withShadowWeights(run) : run();
 }

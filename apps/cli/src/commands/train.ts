@@ -30,6 +30,8 @@ export const spec: CommandSpec = {
 };
 
 export async function run(argv: string[]): Promise<number> {
+  // Process start to here: Node and the CLI's modules (trainer.profiler's startup.process).
+  const startedMs = performance.now();
   const multirun = parseMultirunArgs(argv, spec);
   if (multirun) return (await runMultirun(multirun)).exitCode;
   const args = parseOrHelp(argv, spec);
@@ -55,5 +57,6 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (args.flags.has('dry-run')) return dryRun(composed.config, args.flags.has('debug'));
-  return runTraining({ config: composed.config, overrides, debug: args.flags.has('debug') });
+  const startup = { processMs: startedMs, configMs: performance.now() - startedMs };
+  return runTraining({ config: composed.config, overrides, debug: args.flags.has('debug'), startup });
 }
