@@ -71,8 +71,8 @@ async function lr(argv: string[]): Promise<number> {
   if (maxLr <= minLr) throw new UsageError(`tune lr: --max-lr (${maxLr}) must be above --min-lr (${minLr})`);
   const steps = optionInt(args, 'steps', 2) ?? 100;
   if (steps > 1000) throw new UsageError(`tune lr: --steps is at most 1000 (got ${steps}); a few hundred is plenty`);
-  const { runLrFind } = await import('../tune/run-lr-find.js');
-  return runLrFind({ ...request(args), minLr, maxLr, steps });
+  const [{ runLrFind }, { tuneContext }] = await Promise.all([import('@kiln/tune'), import('../tune-context.js')]);
+  return runLrFind(await tuneContext(request(args)), { minLr, maxLr, steps });
 }
 
 async function batchSize(argv: string[]): Promise<number> {
@@ -82,8 +82,8 @@ async function batchSize(argv: string[]): Promise<number> {
   const max = optionInt(args, 'max');
   if (init !== undefined && max !== undefined && init > max) throw new UsageError(`tune batch-size: --init (${init}) is above --max (${max})`);
   const steps = optionInt(args, 'steps') ?? 3;
-  const { runBatchSizeSearch } = await import('../tune/run-batch-size.js');
-  return runBatchSizeSearch({ ...request(args), init, max, steps });
+  const [{ runBatchSizeSearch }, { tuneContext }] = await Promise.all([import('@kiln/tune'), import('../tune-context.js')]);
+  return runBatchSizeSearch(await tuneContext(request(args)), { init, max, steps });
 }
 
 const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = { lr, 'batch-size': batchSize };

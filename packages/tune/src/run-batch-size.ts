@@ -3,10 +3,10 @@ import { writeFileAtomic } from '@kiln/core';
 import { searchBatchSize } from './batch-size-search';
 import { tryBatchSize } from './batch-size-trial';
 import { MEMORY_LIMIT_ENV, memoryLimitFromEnv } from './memory-cap';
-import { tuneContext, type TuneRequest } from './tune-context';
+import type { TuneContext } from './tune-context';
 import { buildTuneParts } from './tune-parts';
 
-export interface BatchSizeRequest extends TuneRequest {
+export interface BatchSizeRequest {
   init?: number;
   max?: number;
   /** Optimizer steps per trial. */
@@ -14,8 +14,7 @@ export interface BatchSizeRequest extends TuneRequest {
 }
 
 /** `kiln tune batch-size`: the search, then `<out>/batch_size.json|txt`; prints the override. */
-export async function runBatchSizeSearch(req: BatchSizeRequest): Promise<number> {
-  const ctx = await tuneContext(req);
+export async function runBatchSizeSearch(ctx: TuneContext, req: BatchSizeRequest): Promise<number> {
   const { logger, config, registries } = ctx;
   const memoryLimit = memoryLimitFromEnv();
   if (memoryLimit !== undefined) logger.warn(`${MEMORY_LIMIT_ENV}=${process.env[MEMORY_LIMIT_ENV]}: simulating a device of that size (tensors counted by tf.memory())`);

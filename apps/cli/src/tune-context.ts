@@ -1,8 +1,9 @@
 import { join } from 'node:path';
-import { composeConfig, loadRunConfig, Logger, type Registries } from '@kiln/core';
+import { composeConfig, loadRunConfig, Logger } from '@kiln/core';
 import { initEngine } from '@kiln/engine';
-import { findConfigDir, resolveUserPath } from '../paths';
-import { registerWithImports } from '../registry';
+import type { TuneContext } from '@kiln/tune';
+import { findConfigDir, resolveUserPath } from './paths';
+import { registerWithImports } from './registry';
 
 export interface TuneRequest {
   overrides: string[];
@@ -12,16 +13,6 @@ export interface TuneRequest {
   out?: string;
   gpus?: number[];
   debug: boolean;
-}
-
-export interface TuneContext {
-  config: Record<string, unknown>;
-  registries: Registries;
-  logger: Logger;
-  /** Where the tuner writes its files (default `<run.root>/tune`). */
-  outDir: string;
-  /** What the engine's init returned (the run's `engine` service). */
-  engine: unknown;
 }
 
 /**

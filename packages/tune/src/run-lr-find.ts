@@ -3,18 +3,17 @@ import { writeFileAtomic } from '@kiln/core';
 import { findLr, type LrFindResult } from './lr-finder';
 import { formatLr } from './lr-curve';
 import { lrPlotPng } from './lr-plot';
-import { tuneContext, type TuneRequest } from './tune-context';
+import type { TuneContext } from './tune-context';
 import { buildTuneParts } from './tune-parts';
 
-export interface LrFindRequest extends TuneRequest {
+export interface LrFindRequest {
   minLr: number;
   maxLr: number;
   steps: number;
 }
 
-/** `kiln tune lr`: sweep, then `<out>/lr_find.png|json|txt`; prints the suggested override. */
-export async function runLrFind(req: LrFindRequest): Promise<number> {
-  const ctx = await tuneContext(req);
+/** `kiln tune lr`: sweep, then `<out>/lr_find.png|json|txt`; prints the suggested override. Exit code. */
+export async function runLrFind(ctx: TuneContext, req: LrFindRequest): Promise<number> {
   const { logger } = ctx;
   const parts = await buildTuneParts({ ...ctx, maxSteps: req.steps });
   logger.info(`lr range test: ${req.steps} steps, lr ${req.minLr} → ${req.maxLr} (exponential); weights are discarded afterwards`);

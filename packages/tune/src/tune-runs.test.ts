@@ -86,7 +86,15 @@ import sharp from 'sharp';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { CrossEntropyLoss } from '@kiln/losses';
-import { registerAll } from '../registry';
+import { createRegistries } from '@kiln/core';
+import { register as registerAugmentation } from '@kiln/augmentation';
+import { register as registerCallbacks } from '@kiln/callbacks';
+import { register as registerData } from '@kiln/data';
+import { register as registerLosses } from '@kiln/losses';
+import { register as registerMetrics } from '@kiln/metrics';
+import { register as registerModels } from '@kiln/models';
+import { register as registerProcessors } from '@kiln/processors';
+import { register as registerTrainer } from '@kiln/trainer';
 import { searchBatchSize } from './batch-size-search';
 import { tryBatchSize } from './batch-size-trial';
 import { findLr } from './lr-finder';
@@ -116,7 +124,7 @@ class BadAllocAbove24 {
 }
 
 function registries() {
-  const r = registerAll();
+  const r = createRegistries(registerData, registerProcessors, registerAugmentation, registerModels, registerLosses, registerMetrics, registerTrainer, registerCallbacks);
   r.datasets.register(BlobsData as never, 'test');
   r.losses.register(PeakProbe as never, 'test');
   r.losses.register(BadAllocAbove24 as never, 'test');
