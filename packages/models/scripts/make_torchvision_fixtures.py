@@ -6,11 +6,12 @@
   resnet18_w16.pth          torchvision's ResNet/BasicBlock code with every width / 16 (4, 8, 16, 32)
                             and 5 classes: torch.save(state_dict), float32
   resnet18_w16.ref.safetensors  input [2, 40, 40, 3] (NHWC) and its eval logits [2, 5]
+  resnet18_w16.onnx         the same network as ONNX (torch.onnx.export, parameter names kept)
   mobilenet_v2_w025.safetensors torchvision.models.mobilenet_v2(width_mult=0.25, num_classes=3), F16
   mobilenet_v2_w025.ref.safetensors input [2, 48, 48, 3] and the logits of the F16-rounded weights
 BatchNorm statistics and affine parameters are randomised so the parity covers them.
 """
-import json, os, struct, sys
+import copy, json, os, struct, sys
 import torch
 import torch.nn as nn
 import torchvision
@@ -85,6 +86,14 @@ if __name__ == '__main__':
     randomize_bn(net)
     torch.save(net.state_dict(), f'{OUT}/resnet18_w16.pth')
     reference(net, torch.randn(2, 3, 40, 40), f'{OUT}/resnet18_w16.ref.safetensors')
+    # ONNX keeps the parameter names (and BN separate) only when exported in training mode. That export
+    # runs a training-mode forward, which would move the BN statistics: a copy with momentum 0 keeps them.
+    frozen = copy.deepcopy(net)
+    for m in frozen.modules():
+        if isinstance(m, nn.BatchNorm2d):
+            m.momentum = 0.0
+    torch.onnx.export(frozen, torch.zeros(1, 3, 40, 40), f'{OUT}/resnet18_w16.onnx',
+                      do_constant_folding=False, training=torch.onnx.TrainingMode.TRAINING)
 
     mob = torchvision.models.mobilenet_v2(width_mult=0.25, num_classes=3)
     randomize_bn(mob)

@@ -46,6 +46,13 @@ describe('model.pretrained: torchvision weights', () => {
     model.dispose();
   });
 
+  it('the same network exported to ONNX (initializers) gives the same logits', () => {
+    const { input, logits } = reference('resnet18_w16.ref.safetensors');
+    const model = new ResNet({ numClasses: 5, inputShape: [40, 40, 3], widthMultiplier: 1 / 16, stem: 'imagenet', pretrained: join(fixtures, 'resnet18_w16.onnx') });
+    expect(relError((model.net.predict(input) as tf.Tensor).dataSync() as Float32Array, logits)).toBeLessThan(1e-3);
+    model.dispose();
+  });
+
   it('the cifar stem does not load torchvision weights: the 7×7 stem kernel is listed as misshaped', () => {
     expect(() => new ResNet({ numClasses: 5, inputShape: [40, 40, 3], widthMultiplier: 1 / 16, pretrained: join(fixtures, 'resnet18_w16.pth') })).toThrow(
       /model\.pretrained: .*resnet18_w16\.pth does not fit model 'resnet' \(model\.strict=true\): size mismatch 1: conv1\.weight: file \[4, 3, 7, 7\] \(conv\) → model stem_conv\/kernel \[3, 3, 3, 4\]/,
