@@ -4,7 +4,8 @@
  * (first-step-probe.cjs, loaded through `imports:`) reports the process's own clock at the loop
  * start (onTrainEpochStart) and at the end of the first optimizer step, then exits. The wall
  * time of the process as seen from here (spawn → marker) is reported too; it adds Node's own
- * start. `--phases` runs once more per model with trace-phases.cjs preloaded: each log line with
+ * start; the CPU time (user + system, all threads) the process used up to its first step is less
+ * sensitive to other load on the machine than the wall times. `--phases` runs once more per model with trace-phases.cjs preloaded: each log line with
  * its time and module loading per package.
  *
  *   npx tsc -b tsconfig.build.json
@@ -12,7 +13,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureShapesRoot, median, option } from './shapes-root';
 
@@ -23,6 +24,8 @@ interface Sample {
   loopStart: number;
   firstStep: number;
   wall: number;
+  /** CPU ms of the process (all its threads) at the end of the first step. */
+  cpu: number;
 }
 
 function once(model: string, runRoot: string, extra: string[], preload?: string): Promise<Sample & { log: string }> {
@@ -48,9 +51,9 @@ function once(model: string, runRoot: string, extra: string[], preload?: string)
   child.stderr.on('data', onData);
   return new Promise((resolve, reject) => {
     child.on('close', (code) => {
-      const m = log.match(/KILN_FIRST_STEP start=([\d.]+) end=([\d.]+)/);
+      const m = log.match(/KILN_FIRST_STEP start=([\d.]+) end=([\d.]+) cpu=([\d.]+)/);
       if (!m) return reject(new Error(`${model}: no first step (exit ${code}):\n${log.slice(-2000)}`));
-      resolve({ loopStart: Number(m[1]), firstStep: Number(m[2]), wall, log });
+      resolve({ loopStart: Number(m[1]), firstStep: Number(m[2]), cpu: Number(m[3]), wall, log });
     });
   });
 }
@@ -64,13 +67,14 @@ async function main(): Promise<void> {
   const runRoot = mkdtempSync(join(tmpdir(), 'kiln-startup-'));
   try {
     console.log(`time to first step, median of ${runs} (ms; shared 2-core machine: indicative)${extra.length ? ` overrides: ${extra.join(' ')}` : ''}`);
-    console.log('model          loop start   first step end   spawn→first step (wall)');
+    console.log('model          loop start   first step end   spawn→first step (wall)   CPU to first step end (all threads)');
     for (const model of models) {
       await once(model, runRoot, extra); // warm the OS file cache; not counted
       const samples: Sample[] = [];
       for (let r = 0; r < runs; r++) samples.push(await once(model, runRoot, extra));
       const med = (k: keyof Sample) => median(samples.map((s) => s[k])).toFixed(0).padStart(8);
-      console.log(`${model.padEnd(14)} ${med('loopStart')}     ${med('firstStep')}         ${med('wall')}`);
+      console.log(`${model.padEnd(14)} ${med('loopStart')}     ${med('firstStep')}         ${med('wall')}                  ${med('cpu')}`);
+      console.log(`  load average now: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
       if (process.argv.includes('--phases')) {
         const { log } = await once(model, runRoot, extra, join(__dirname, 'trace-phases.cjs'));
         console.log(log.split('\n').filter((l) => /INFO|KILN_FIRST_STEP|module loading|^\[\s*\d+ ms\]\s{3,}\d/.test(l)).join('\n'));
