@@ -1,21 +1,8 @@
 import { UsageError } from '@kiln/core';
+import type { MultirunArgs } from '@kiln/multirun';
 import { optionInt, optionString, parseArgs, type CommandSpec } from '../args';
 
-/** What `kiln train -m …` asked for, ready for `runMultirun`. */
-export interface MultirunArgs {
-  /** Override tokens, swept or fixed, plus `hydra.sweeper…` settings, in command-line order. */
-  overrides: string[];
-  /** Options forwarded to every job's `kiln train` (`--gpus=0`, `--debug`, …), `--config-dir`/`--config` excluded. */
-  trainArgs: string[];
-  /** Jobs at once (default 1: one after another). */
-  jobs: number;
-  configDir?: string;
-  /** `--config`: a saved run the jobs start from. */
-  savedConfig?: string;
-  /** `--cfg`: print the planned jobs and exit. */
-  dryRun: boolean;
-  debug: boolean;
-}
+export type { MultirunArgs };
 
 /** Options multirun adds to `train`. */
 export const MULTIRUN_OPTIONS: Record<string, string> = {

@@ -10,20 +10,38 @@ import {
   loadRunConfig,
   planSweep,
   stringifyYaml,
+  resolveUserPath,
+  userCwd,
   writeFileAtomicSync,
   type SweepJob,
   type SweepPlan,
 } from '@kiln/core';
-import { findConfigDir, resolveUserPath, userCwd } from '../paths';
 import { errorLine, readJobOutcome, type JobResult } from './job-result';
-import type { MultirunArgs } from './multirun-args';
 import { writeSummary } from './summary';
 
+/** What `kiln train -m …` asked for (the CLI parses it), ready for `runMultirun`. */
+export interface MultirunArgs {
+  /** Override tokens, swept or fixed, plus `hydra.sweeper…` settings, in command-line order. */
+  overrides: string[];
+  /** Options forwarded to every job's `train` (`--gpus=0`, `--debug`, …), `--config-dir`/`--config` excluded. */
+  trainArgs: string[];
+  /** Jobs at once (default 1: one after another). */
+  jobs: number;
+  configDir?: string;
+  /** `--config`: a saved run the jobs start from. */
+  savedConfig?: string;
+  /** `--cfg`: print the planned jobs and exit. */
+  dryRun: boolean;
+  debug: boolean;
+}
+
 export interface MultirunOptions extends MultirunArgs {
+  /** The config groups folder, resolved (every job gets it as `--config-dir`). */
+  configDir: string;
   /** Parent of the dated sweep folders (default `hydra.sweep.dir`, else `multirun` in the user's folder). */
   root?: string;
-  /** The CLI entry every job runs (default this CLI's `main.js`). */
-  cliScript?: string;
+  /** The CLI entry every job runs as `node <cliScript> train …` (the kiln CLI's `main.js`). */
+  cliScript: string;
   /** Start time (names the sweep folder). */
   now?: Date;
   /** Progress and the final summary (default process.stdout). */
@@ -70,8 +88,7 @@ export function threadShare(jobs: number, env: NodeJS.ProcessEnv = process.env):
 }
 
 function runJob(p: PreparedJob, dir: string, options: MultirunOptions, configDir: string, echo: boolean): Promise<{ code: number; output: string; signal?: string }> {
-  const script = options.cliScript ?? join(__dirname, '..', 'main.js');
-  const args = [script, 'train', ...options.trainArgs, `--config-dir=${configDir}`];
+  const args = [options.cliScript, 'train', ...options.trainArgs, `--config-dir=${configDir}`];
   if (options.savedConfig) args.push(`--config=${resolveUserPath(options.savedConfig)}`);
   args.push('--', ...p.job.overrides);
   const env: NodeJS.ProcessEnv = { ...process.env, KILN_RUN_DIR: dir, INIT_CWD: userCwd(), KILN_MULTIRUN_JOB: String(p.job.index) };
@@ -124,7 +141,7 @@ function multirunYaml(plan: SweepPlan, options: MultirunOptions, configDir: stri
 export async function runMultirun(options: MultirunOptions): Promise<MultirunResult> {
   const out = options.out ?? process.stdout;
   const plan = planSweep(options.overrides);
-  const configDir = findConfigDir(options.configDir);
+  const configDir = options.configDir;
   const prepared = prepare(plan, options, configDir);
   const failedCompose = prepared.filter((p) => p.error);
   if (failedCompose.length === prepared.length) {
