@@ -20,6 +20,7 @@ describe.skipIf(!existsSync(CLI))('kiln weights import → predict / validate, a
     expect(r.stdout).toMatch(/imported .*resnet18_w16\.pth into .*imported \(resnet, 6 classes\)/);
     expect(r.stdout + r.stderr).toMatch(/WARN.*the file's head has 5 classes, the model 6: the logits layer is re-initialised/);
     expect(existsSync(join(out, 'checkpoints', 'best.ckpt'))).toBe(true);
+    expect(JSON.parse(readFileSync(join(out, 'classes.json'), 'utf8'))).toHaveLength(6);
     expect(readFileSync(join(out, 'config.yaml'), 'utf8')).toMatch(/pretrained: .*resnet18_w16\.pth/);
 
     const datasets = join(work, 'cache', 'datasets');

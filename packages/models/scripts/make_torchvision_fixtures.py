@@ -9,6 +9,8 @@
   resnet18_w16.onnx         the same network as ONNX (torch.onnx.export, parameter names kept)
   mobilenet_v2_w025.safetensors torchvision.models.mobilenet_v2(width_mult=0.25, num_classes=3), F16
   mobilenet_v2_w025.ref.safetensors input [2, 48, 48, 3] and the logits of the F16-rounded weights
+  torchvision_keys.json      every state_dict key and shape of the full-size resnet18, resnet34 and
+                            mobilenet_v2 at 10 classes (the name maps are checked against them)
 BatchNorm statistics and affine parameters are randomised so the parity covers them.
 """
 import copy, json, os, struct, sys
@@ -101,3 +103,8 @@ if __name__ == '__main__':
     safetensors(half, f'{OUT}/mobilenet_v2_w025.safetensors')
     mob.load_state_dict({k: (v.float() if v.dtype == torch.float16 else v) for k, v in half.items()})
     reference(mob, torch.randn(2, 3, 48, 48), f'{OUT}/mobilenet_v2_w025.ref.safetensors')
+
+    keys = {name: {k: list(v.shape) for k, v in getattr(torchvision.models, name)(num_classes=10).state_dict().items()}
+            for name in ['resnet18', 'resnet34', 'mobilenet_v2']}
+    with open(f'{OUT}/torchvision_keys.json', 'w') as f:
+        json.dump(keys, f)

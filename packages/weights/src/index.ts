@@ -7,7 +7,7 @@ export { readSafetensors, encodeSafetensors } from './safetensors';
 export type { SafetensorsFile } from './safetensors';
 export { readTorch } from './torch';
 export { unpickle, PickleGlobal } from './pickle';
-export type { UnpickleOptions, PickleCall, PersistentLoad, PickleBuild } from './pickle';
+export type { UnpickleOptions, PickleCall, PersistentLoad } from './pickle';
 export { ZipArchive, isZip } from './zip';
 export type { ZipEntry } from './zip';
 export { readOnnxInitializers } from './onnx';

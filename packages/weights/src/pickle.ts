@@ -14,9 +14,6 @@ export type PickleCall = (args: PickleTuple) => unknown;
 /** Called for `BINPERSID` (torch's storage references). */
 export type PersistentLoad = (pid: unknown) => unknown;
 
-/** Optional hook for `BUILD` on an object the table created (e.g. an OrderedDict's `_metadata`); default: ignore the state. */
-export type PickleBuild = (obj: unknown, state: unknown) => unknown;
-
 export interface UnpickleOptions {
   /** Allowed callables by dotted name. */
   calls: Record<string, PickleCall>;

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { composeConfig, createRunContainer, loggerFromConfig, UsageError, writeRunFiles } from '@kiln/core';
 import type { LayersModel } from '@tensorflow/tfjs';
+import { saveClasses } from '@kiln/data';
 import { optionString, parseOrHelp, type CommandSpec } from '../args';
 import { findConfigDir, resolveUserPath } from '../paths';
 import { absoluteImports, registerWithImports } from '../registry';
@@ -11,7 +12,7 @@ export const spec: CommandSpec = {
   summary: 'import pretrained weights (.safetensors, .pth, .onnx) as a Kiln run folder',
   usage: 'kiln weights import FILE --out=DIR [model=resnet model.stem=imagenet data=… key=value overrides…]',
   valueOptions: {
-    out: 'run folder to write (config.yaml + checkpoints/best.ckpt); must not hold a checkpoint yet',
+    out: 'run folder to write (config.yaml, classes.json, checkpoints/best.ckpt; its parent\'s latest points at it); must not hold a checkpoint yet',
     'config-dir': 'config groups for the overrides (default: ./configs or the repo configs)',
   },
   flags: {},
@@ -51,7 +52,9 @@ export async function run(argv: string[]): Promise<number> {
     await data.setup('fit');
     const { net } = runCtx.buildAt<{ net: LayersModel }>('models', 'model', { numClasses: data.numClasses, inputShape: data.inputShape });
     mkdirSync(ckptDir, { recursive: true });
+    // Like a training run: config.yaml, overrides.yaml, classes.json; `<parent>/latest` points here.
     writeRunFiles(out, { config, overrides: all }, join(out, '..'));
+    saveClasses(out, data.classes);
     const weights = net.weights.map((w) => ({ name: w.name, shape: w.shape as number[], data: Float32Array.from(w.read().dataSync() as Float32Array) }));
     await saveCheckpoint(join(ckptDir, 'best.ckpt'), {
       epoch: 0,
