@@ -44,6 +44,7 @@ describe('readTorch (torch.save zip + allow-list unpickler)', () => {
     const bytes = readFileSync(join(fixtures, 'tiny.pth'));
     expect(() => readTorch(bytes.subarray(0, bytes.length - 30), 'cut.pth')).toThrow(/cut\.pth: no zip end-of-central-directory/);
     expect(() => readTorch(new TextEncoder().encode('hello'), 'text.pth')).toThrow(/text\.pth: not a torch\.save zip archive/);
+    expect(() => readTorch(new TextEncoder().encode('KILNCKPT\x01\x00\x00\x00'), 'best.ckpt')).toThrow(/best\.ckpt: this is a Kiln checkpoint/);
     // Corrupt one storage's size claim: flip bytes in the middle of the archive's data region.
     const damaged = Uint8Array.from(bytes);
     damaged.fill(0xff, 60, 120);

@@ -55,6 +55,9 @@ function rebuildTensor(source: string): PickleCall {
  */
 export function readTorch(bytes: Uint8Array, source = 'pth'): TensorMap {
   if (!isZip(bytes)) {
+    if (new TextDecoder('latin1').decode(bytes.subarray(0, 8)) === 'KILNCKPT') {
+      throw new WeightsFormatError(`${source}: this is a Kiln checkpoint, not a torch.save file; continue a run with trainer.resume, or use its run folder as loss.teacher`);
+    }
     if (bytes[0] === 0x80) {
       throw new WeightsFormatError(
         `${source}: this is torch's legacy (pre-1.6, non-zip) serialization, which is not read; re-save it with a current torch: torch.save(torch.load(f, weights_only=True), 'out.pth')`,
