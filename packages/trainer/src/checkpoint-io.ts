@@ -1,5 +1,5 @@
 import { globalRandom, KilnError, type RngState } from '@kiln/core';
-import { saveCheckpoint, type CheckpointPayload } from './checkpoint';
+import { linkCheckpoint, saveCheckpoint, type CheckpointPayload } from './checkpoint';
 import type { WeightEma } from './ema';
 import type { FitContext } from './fit-context';
 import type { FitState, TrainState } from './fit-state';
@@ -8,6 +8,11 @@ import { setWeightsOrdered } from './weights';
 
 /** Writes and reads full checkpoints of one `fit`: weights, optimizer, scheduler, EMA, data, RNG, callbacks, state. */
 export class CheckpointIo {
+  /** Bumped when weights change outside an optimizer step (a callback's setWeights, a restore). */
+  private weightEdits = 0;
+  /** The last file written and what it holds (its payload without the arrays, step and weight edits). */
+  private last: { path: string; signature: string } | undefined;
+
   constructor(
     private readonly ctx: FitContext,
     private readonly state: FitState,
@@ -57,7 +62,24 @@ export class CheckpointIo {
   /** Only rank 0 writes; other ranks return at once. */
   async save(path: string): Promise<void> {
     if (this.ctx.rank !== 0) return;
-    await this.ctx.profiler.phase('checkpoint.write', async () => saveCheckpoint(path, await this.build()));
+    await this.ctx.profiler.phase('checkpoint.write', async () => {
+      const payload = await this.build();
+      // Arrays only change with a step or a weight edit, both in the signature: the rest is compared as is.
+      const signature = `${this.state.globalStep}/${this.weightEdits}/${JSON.stringify(payload, (_k, v: unknown) => (ArrayBuffer.isView(v) ? v.byteLength : v))}`;
+      const last = this.last;
+      this.last = undefined;
+      if (last && last.signature === signature && (await linkCheckpoint(last.path, path))) {
+        this.last = last;
+        return;
+      }
+      await saveCheckpoint(path, payload);
+      this.last = { path, signature };
+    });
+  }
+
+  /** Weights were set from outside the loop's steps: the next save writes a fresh file. */
+  weightsEdited(): void {
+    this.weightEdits++;
   }
 
   /**
@@ -66,6 +88,7 @@ export class CheckpointIo {
    */
   restore(ckpt: CheckpointPayload, path: string): number {
     const { net, args, callbacks, logger, monitor, maxEpochs } = this.ctx;
+    this.weightsEdited();
     const weights = net.weights;
     try {
       setWeightsOrdered(net, ckpt.weights.map((w) => w.data));

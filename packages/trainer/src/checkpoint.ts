@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { writeFileAtomic, type RngState } from '@kiln/core';
 import { CheckpointError } from './errors';
 
@@ -106,6 +107,29 @@ export async function saveCheckpoint(path: string, payload: CheckpointPayload): 
   const data = encodeCheckpoint(payload);
   armKillForTests();
   await writeFileAtomic(path, data);
+}
+
+/**
+ * Puts the checkpoint file `src` at `dest` too, as a hard link (atomically: link to a temporary
+ * name, then rename over `dest`). For a second file of the same state (best.ckpt, last.ckpt after
+ * the top-k file): no second encode, write and fsync. Checkpoints are only ever replaced by rename,
+ * never written in place, so a later write of one name leaves the other intact. Returns false
+ * (nothing changed) where links are not possible; the caller then writes the file.
+ */
+export async function linkCheckpoint(src: string, dest: string): Promise<boolean> {
+  if (resolve(src) === resolve(dest)) return false;
+  armKillForTests(); // counts as a write for the crash-consistency test's kill points
+  const tmp = `${dest}.link-${process.pid}.tmp`;
+  try {
+    await mkdir(dirname(dest), { recursive: true });
+    await rm(tmp, { force: true });
+    await link(src, tmp);
+    await rename(tmp, dest);
+    return true;
+  } catch {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    return false;
+  }
 }
 
 let checkpointWrites = 0;

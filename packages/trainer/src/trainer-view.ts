@@ -29,6 +29,9 @@ export function createTrainerView(
     set shouldStop(v: boolean) { state.shouldStop = v; },
     saveCheckpoint: (path: string) => io.save(path),
     getWeights: () => getWeightsMap(ctx.net),
-    setWeights: (w: Map<string, Float32Array>) => setWeightsMap(ctx.net, w),
+    setWeights: (w: Map<string, Float32Array>) => {
+      io.weightsEdited(); // the next checkpoint is written afresh, not linked to one of the old weights
+      setWeightsMap(ctx.net, w);
+    },
   };
 }
