@@ -1,8 +1,9 @@
 import { Rng } from '@kiln/core';
 import { describe, expect, it } from 'vitest';
 import { pixel, ramp, sameImage } from './__fixtures__/images';
-import type { Image } from './image';
-import { Translate } from './translate';
+import { translationInverse, warpAffine } from './affine';
+import { createImage, type Image } from './image';
+import { shiftImage, Translate } from './translate';
 
 /** The whole-pixel shifts (dx, dy) for which `out` is `img` shifted with `fill` in the gap. */
 function matchingShifts(img: Image, out: Image, fill: number, maxShift: number): Array<[number, number]> {
@@ -62,5 +63,20 @@ describe('Translate', () => {
   it('validates options', () => {
     expect(() => new Translate({ shift: 0.1 } as never)).toThrow(/shift/);
     expect(() => new Translate({ translate: 1.5 })).toThrow();
+  });
+});
+
+describe('shiftImage (the whole-pixel fast path)', () => {
+  it('equals warpAffine of the same translation for every shift, inside and beyond the image', () => {
+    const image = createImage(5, 7, 3);
+    for (let i = 0; i < image.data.length; i++) image.data[i] = Math.sin(i * 1.7) * 0.5 + 0.5;
+    const fill = Float32Array.of(0.1, 0.2, 0.3);
+    for (let dy = -6; dy <= 6; dy++) {
+      for (let dx = -8; dx <= 8; dx++) {
+        const fast = shiftImage(image, dx, dy, fill);
+        const slow = warpAffine(image, translationInverse(dx, dy), fill);
+        expect(Array.from(fast.data), `dx=${dx} dy=${dy}`).toEqual(Array.from(slow.data));
+      }
+    }
   });
 });

