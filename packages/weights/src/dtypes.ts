@@ -18,37 +18,40 @@ export function halfToFloat(h: number): number {
 }
 
 /**
- * Decodes `count` little-endian values of `dtype` from `bytes` (any alignment: copied first).
+ * Decodes `count` little-endian values of `dtype` from `bytes` (a view of them when aligned: callers must not
+ * write to the result while they use `bytes`).
  * F16 and BF16 widen to float32.
  */
 export function decodeValues(bytes: Uint8Array, dtype: WeightDType, count: number, what: string): TensorData {
   const need = count * DTYPE_BYTES[dtype];
   if (bytes.byteLength !== need) throw new WeightsFormatError(`${what}: ${count} ${dtype} values need ${need} bytes, found ${bytes.byteLength}`);
-  // A copy (Buffer#slice would be a view into a shared pool), aligned for the typed array.
-  const copy = new Uint8Array(bytes).buffer;
+  // A view when the bytes are aligned for the element type (torch's zip entries are 64-byte aligned, a
+  // read file's Buffer starts at 0), else a copy (memcpy via Uint8Array#slice; Buffer#slice is a view).
+  const size = DTYPE_BYTES[dtype];
+  const src = (bytes.byteOffset % size === 0 ? bytes : Uint8Array.prototype.slice.call(bytes)) as Uint8Array;
   switch (dtype) {
     case 'F32':
-      return new Float32Array(copy);
+      return new Float32Array(src.buffer, src.byteOffset, count);
     case 'F64':
-      return new Float64Array(copy);
+      return new Float64Array(src.buffer, src.byteOffset, count);
     case 'I64':
-      return new BigInt64Array(copy);
+      return new BigInt64Array(src.buffer, src.byteOffset, count);
     case 'I32':
-      return new Int32Array(copy);
+      return new Int32Array(src.buffer, src.byteOffset, count);
     case 'I16':
-      return new Int16Array(copy);
+      return new Int16Array(src.buffer, src.byteOffset, count);
     case 'I8':
-      return new Int8Array(copy);
+      return new Int8Array(src.buffer, src.byteOffset, count);
     case 'U8':
     case 'BOOL':
-      return new Uint8Array(copy);
+      return new Uint8Array(src.buffer, src.byteOffset, count);
     case 'F16': {
-      const h = new Uint16Array(copy);
+      const h = new Uint16Array(src.buffer, src.byteOffset, count);
       return Float32Array.from(h, halfToFloat);
     }
     case 'BF16': {
       // bfloat16 is the top half of a float32.
-      const h = new Uint16Array(copy);
+      const h = new Uint16Array(src.buffer, src.byteOffset, count);
       const out = new Uint32Array(h.length);
       for (let i = 0; i < h.length; i++) out[i] = h[i] << 16;
       return new Float32Array(out.buffer);

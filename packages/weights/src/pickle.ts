@@ -14,6 +14,9 @@ export type PickleCall = (args: PickleTuple) => unknown;
 /** Called for `BINPERSID` (torch's storage references). */
 export type PersistentLoad = (pid: unknown) => unknown;
 
+const UTF8 = new TextDecoder();
+const LATIN1 = new TextDecoder('latin1');
+
 export interface UnpickleOptions {
   /** Allowed callables by dotted name. */
   calls: Record<string, PickleCall>;
@@ -53,11 +56,11 @@ export function unpickle(bytes: Uint8Array, o: UnpickleOptions): unknown {
     return Number(v);
   };
   const take = (n: number) => (need(n), (p += n), bytes.subarray(p - n, p));
-  const utf8 = (n: number) => new TextDecoder().decode(take(n));
+  const utf8 = (n: number) => UTF8.decode(take(n));
   const line = () => {
     const end = bytes.indexOf(0x0a, p);
     if (end < 0) fail('a GLOBAL name has no end');
-    const s = new TextDecoder().decode(bytes.subarray(p, end));
+    const s = UTF8.decode(bytes.subarray(p, end));
     p = end + 1;
     return s;
   };
@@ -123,8 +126,8 @@ export function unpickle(bytes: Uint8Array, o: UnpickleOptions): unknown {
       case 0x58: stack.push(utf8(u32())); break; // BINUNICODE
       case 0x8c: stack.push(utf8(u8())); break; // SHORT_BINUNICODE
       case 0x8d: stack.push(utf8(u64())); break; // BINUNICODE8
-      case 0x54: stack.push(new TextDecoder('latin1').decode(take(u32()))); break; // BINSTRING
-      case 0x55: stack.push(new TextDecoder('latin1').decode(take(u8()))); break; // SHORT_BINSTRING
+      case 0x54: stack.push(LATIN1.decode(take(u32()))); break; // BINSTRING
+      case 0x55: stack.push(LATIN1.decode(take(u8()))); break; // SHORT_BINSTRING
       case 0x42: stack.push(new Uint8Array(take(u32()))); break; // BINBYTES
       case 0x43: stack.push(new Uint8Array(take(u8()))); break; // SHORT_BINBYTES
       case 0x63: { const mod = line(); const name = line(); stack.push(global(`${mod}.${name}`)); break; } // GLOBAL

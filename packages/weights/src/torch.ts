@@ -136,7 +136,7 @@ function gather(data: TensorData, t: TensorRef, what: string): TensorData {
   for (let d = 0; d < t.size.length; d++) if (t.size[d] > 0) last += (t.size[d] - 1) * t.stride[d];
   if (count > 0 && (t.offset < 0 || last >= data.length)) throw new WeightsFormatError(`${what}: its view reaches past its storage of ${data.length} values`);
   const contiguous = t.size.every((_, d) => t.stride[d] === numel(t.size.slice(d + 1)) || t.size[d] === 1);
-  if (contiguous) return data.slice(t.offset, t.offset + count) as TensorData;
+  if (contiguous) return (t.offset === 0 && count === data.length ? data : data.subarray(t.offset, t.offset + count)) as TensorData;
   const out = new (data.constructor as new (n: number) => TensorData)(count);
   const idx = new Array<number>(t.size.length).fill(0);
   for (let i = 0; i < count; i++) {
