@@ -5,6 +5,7 @@
 //    dependencies or devDependencies (or the root's devDependencies), so each package installs
 //    and publishes on its own; no published file reaches into another package's src/ or out of
 //    its folder. (Tests resolve @kiln/* to the sources through vitest's alias and are not published.)
+//  - no cycle among the workspace packages' dependencies (an arrow back up the graph);
 //  - no file cycle inside a project (type-only imports count: a cycle of types is still a knot
 //    the reader has to untie, and it becomes a load-order bug the day one of them turns runtime).
 //   node tools/import-graph.mjs [repoRoot]   → prints each problem, exit 1 when there is one
@@ -111,16 +112,27 @@ export function checkProject(projectDir, rootPkg = {}) {
   return problems;
 }
 
+/** Cycles among workspace packages, from name → the names it depends on (others ignored). */
+export function packageCycles(deps) {
+  const edges = new Map([...deps].map(([name, on]) => [name, new Set([...on].filter((d) => deps.has(d)))]));
+  return fileCycles(edges).map((c) => `package cycle ${[...c, c[0]].join(' → ')}`);
+}
+
 /** Every workspace project under packages/ and apps/, plus the root's bench/ and tools/ (its devDependencies). */
 export function checkRepo(root) {
   const rootPkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const problems = [];
+  const deps = new Map();
   for (const group of ['packages', 'apps']) {
     for (const name of readdirSync(join(root, group)).sort()) {
       const dir = join(root, group, name);
-      if (existsSync(join(dir, 'package.json'))) problems.push(...checkProject(dir, rootPkg));
+      if (!existsSync(join(dir, 'package.json'))) continue;
+      problems.push(...checkProject(dir, rootPkg));
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+      deps.set(pkg.name, new Set(Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies, ...pkg.optionalDependencies })));
     }
   }
+  problems.push(...packageCycles(deps));
   return problems;
 }
 
@@ -128,6 +140,6 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const root = resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '..'));
   const problems = checkRepo(root);
   for (const p of problems) console.error(p);
-  console.error(problems.length ? `import-graph: ${problems.length} problem(s)` : 'import-graph: every import declared, no file cycles');
+  console.error(problems.length ? `import-graph: ${problems.length} problem(s)` : 'import-graph: every import declared, no package or file cycles');
   process.exit(problems.length ? 1 : 0);
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error plain .mjs tool, no types
-import { checkProject, checkRepo, fileCycles } from '../../../tools/import-graph.mjs';
+import { checkProject, checkRepo, fileCycles, packageCycles } from '../../../tools/import-graph.mjs';
 
 const repo = resolve(__dirname, '../../..');
 
@@ -49,6 +49,17 @@ describe('import graph (tools/import-graph.mjs)', () => {
       "@kiln/fake: src/a.ts imports 'lodash/fp',",
       "@kiln/fake: src/b.ts imports '@kiln/core/src/x': another package's src/ (use its exports)",
     ]);
+  });
+
+  it('finds a dependency cycle between packages (an arrow back up)', () => {
+    const deps = new Map([
+      ['@kiln/core', new Set<string>(['zod'])],
+      ['@kiln/trainer', new Set(['@kiln/core', '@kiln/export'])],
+      ['@kiln/export', new Set(['@kiln/trainer', '@kiln/core'])],
+    ]);
+    expect(packageCycles(deps)).toEqual(['package cycle @kiln/trainer → @kiln/export → @kiln/trainer']);
+    deps.get('@kiln/trainer')!.delete('@kiln/export');
+    expect(packageCycles(deps)).toEqual([]);
   });
 
   it('fileCycles: a self-import is a cycle, a diamond is not', () => {
