@@ -5,26 +5,17 @@
  *
  *   flock /tmp/kiln-bench.lock npx tsx bench/zoo/e2e-resnet.ts [--model=resnet] [--epochs=1] [--backend=native]
  *
- * Needs the CLI built (`npx tsc -b tsconfig.build.json`) and /usr/bin/time.
+ * Needs the CLI built (`npx tsc -b tsconfig.build.json`) and /usr/bin/time. Every zoo model, medians and
+ * time to first step: bench/run/whole-run.ts.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { availableParallelism, homedir, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { flag } from './measure';
+import { timedProcess as run } from '../run/timed-process';
 
 const ROOT = join(__dirname, '../..');
 const PYTHON = process.env.KILN_BENCH_PYTHON ?? '/usr/bin/python3';
-
-/** Runs `cmd` under GNU time; returns wall seconds, peak RSS (MB) and its output. */
-function run(cmd: string[], env: NodeJS.ProcessEnv): { seconds: number; rssMb: number; out: string } {
-  const r = spawnSync('/usr/bin/time', ['-f', 'KILN_E2E_TIME %e %M', ...cmd], {
-    encoding: 'utf8', env, maxBuffer: 1 << 26,
-  });
-  const m = /KILN_E2E_TIME ([\d.]+) (\d+)/.exec(r.stderr);
-  if (r.status !== 0 || !m) throw new Error(`${cmd.join(' ')} failed (exit ${r.status}):\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-4000)}`);
-  return { seconds: Number(m[1]), rssMb: Number(m[2]) / 1024, out: r.stdout + r.stderr };
-}
 
 function main(): void {
   const args = process.argv.slice(2);

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Plain PyTorch loop over the shapes PNG files, the twin of `kiln train model=resnet` (bench/zoo/e2e-resnet.ts).
+"""Plain PyTorch loop over the shapes PNG files, the twin of `kiln train model=M` (bench/run/whole-run.ts, bench/zoo/e2e-resnet.ts).
 
 Same data (train.csv / val.csv of the generated set), normalisation ((x - 0.5) / 0.5), augmentation (hflip p=0.5,
 translate up to 2 px), batch 64, shuffle, Adam lr 2e-3 with cosine decay, a validation pass per epoch.
@@ -13,6 +13,16 @@ import os
 import random
 import sys
 import time
+
+
+def process_seconds():
+    """Seconds since this process started (the kernel's start time), so imports count like Kiln's."""
+    with open("/proc/self/stat") as f:
+        start_ticks = int(f.read().rsplit(")", 1)[1].split()[19])
+    with open("/proc/uptime") as f:
+        uptime = float(f.read().split()[0])
+    return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
+
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
@@ -61,6 +71,8 @@ def main():
     torch.manual_seed(42)
     random.seed(42)
     t0 = time.perf_counter()
+    first_step = None
+    train_seconds = 0.0
     train_rows, classes = read_split(a.root, "train")
     val_rows, _ = read_split(a.root, "val")
     model = torch_side.MODELS[a.model]()
@@ -70,14 +82,18 @@ def main():
     for epoch in range(a.epochs):
         model.train()
         random.shuffle(train_rows)
+        t_epoch = time.perf_counter()
         for i in range(0, len(train_rows), 64):
             x, y = load_batch(a.root, train_rows[i:i + 64], classes, True)
+            if first_step is None:
+                first_step = process_seconds()
             opt.zero_grad(set_to_none=True)
             loss = F.cross_entropy(model(x), y)
             loss.backward()
             opt.step()
             sched.step()
             loss.item()
+        train_seconds += time.perf_counter() - t_epoch
         model.eval()
         correct = 0
         with torch.no_grad():
@@ -85,7 +101,13 @@ def main():
                 x, y = load_batch(a.root, val_rows[i:i + 64], classes, False)
                 correct += int((model(x).argmax(1) == y).sum())
         print(f"epoch {epoch + 1}: val accuracy {correct / len(val_rows):.3f}", file=sys.stderr)
-    print(json.dumps({"seconds": time.perf_counter() - t0, "valAccuracy": correct / len(val_rows)}))
+    print(json.dumps({
+        "seconds": time.perf_counter() - t0,
+        "valAccuracy": correct / len(val_rows),
+        # process start to the start of the first training step (its batch loaded), as Kiln's profile.json reports it
+        "firstStepSeconds": first_step,
+        "trainImgPerS": a.epochs * len(train_rows) / train_seconds,
+    }))
 
 
 if __name__ == "__main__":

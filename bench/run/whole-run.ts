@@ -1,0 +1,133 @@
+/**
+ * The whole-run table of issue 21: `kiln train model=M trainer.maxEpochs=E` (the built CLI, default
+ * callbacks, the shapes set: 3,000 train + 600 val PNGs) against a plain PyTorch 1.13 loop over the same
+ * PNG files (bench/zoo/e2e_torch.py), one process at a time (Kiln, then PyTorch, per repeat), medians
+ * of wall clock and peak RSS over --repeats, and the torch/kiln ratios. Kiln runs with
+ * `trainer.profiler=simple`, whose profile.json gives its time to the first step and epoch img/s.
+ *
+ *   npx tsc -b tsconfig.build.json
+ *   flock /tmp/kiln-bench.lock npx tsx bench/run/whole-run.ts [--models=mlp:3,simple_cnn:3,resnet:1,mobilenet_v2:1,vit_tiny:1]
+ *     [--repeats=3] [--backend=native] [--profiler=simple|none] [--side=both|kiln|torch]
+ *
+ * Needs /usr/bin/time and /usr/bin/python3 with torch + PIL (KILN_BENCH_PYTHON overrides).
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureShapesRoot } from '../startup/shapes-root';
+import { flag, median } from '../zoo/measure';
+import { timedProcess, type TimedProcess } from './timed-process';
+
+const ROOT = join(__dirname, '../..');
+const PYTHON = process.env.KILN_BENCH_PYTHON ?? '/usr/bin/python3';
+const DEFAULT_MODELS = 'mlp:3,simple_cnn:3,resnet:1,mobilenet_v2:1,vit_tiny:1';
+
+interface KilnRun extends TimedProcess {
+  /** From profile.json (absent with --profiler=none). */
+  firstStepS?: number;
+  epochImgPerS?: number;
+  accuracy?: string;
+}
+interface TorchRun extends TimedProcess {
+  firstStepS?: number;
+  epochImgPerS?: number;
+  accuracy?: string;
+}
+
+/** profile.json of the one run under `root` (createRunDir nests date/time folders). */
+function findProfile(root: string): string | undefined {
+  for (const name of readdirSync(root)) {
+    const p = join(root, name);
+    if (name === 'profile.json') return p;
+    if (statSync(p, { throwIfNoEntry: false })?.isDirectory() && name !== 'latest') {
+      const hit = findProfile(p);
+      if (hit) return hit;
+    }
+  }
+  return undefined;
+}
+
+function kilnRun(model: string, epochs: string, backend: string, profiler: string, env: NodeJS.ProcessEnv): KilnRun {
+  const cli = join(ROOT, 'apps/cli/dist/main.js');
+  const runRoot = mkdtempSync(join(tmpdir(), 'kiln-whole-run-'));
+  const args = [process.execPath, cli, 'train', `model=${model}`, `trainer.maxEpochs=${epochs}`, `engine.backend=${backend}`, `run.root=${runRoot}`];
+  if (profiler !== 'none') args.push(`trainer.profiler=${profiler}`);
+  const r: KilnRun = timedProcess(args, env);
+  r.accuracy = /val\/accuracy[=: ]+([\d.]+)/.exec(r.out)?.[1];
+  const path = profiler === 'none' ? undefined : findProfile(runRoot);
+  if (path) {
+    const p = JSON.parse(readFileSync(path, 'utf8')) as { timeToFirstStepMs?: number; phases: Array<{ path: string; totalMs: number }> };
+    r.firstStepS = p.timeToFirstStepMs !== undefined ? p.timeToFirstStepMs / 1000 : undefined;
+    const samples = Number(/train: \d+ of \d+ batches\/epoch \((\d+) samples\)/.exec(r.out)?.[1] ?? NaN);
+    const epochMs = p.phases.find((x) => x.path === 'train_epoch')?.totalMs;
+    if (epochMs && Number.isFinite(samples)) r.epochImgPerS = (samples * Number(epochs) * 1000) / epochMs;
+  }
+  return r;
+}
+
+function torchRun(model: string, epochs: string, data: string, env: NodeJS.ProcessEnv): TorchRun {
+  const r: TorchRun = timedProcess([PYTHON, join(ROOT, 'bench/zoo/e2e_torch.py'), '--root', data, '--epochs', epochs, '--model', model], env);
+  const j = JSON.parse(r.out.split('\n').filter((l) => l.startsWith('{')).pop() ?? '{}') as {
+    valAccuracy?: number; firstStepSeconds?: number; trainImgPerS?: number;
+  };
+  r.firstStepS = j.firstStepSeconds;
+  r.epochImgPerS = j.trainImgPerS;
+  r.accuracy = j.valAccuracy?.toFixed(4);
+  return r;
+}
+
+const fmt = (v: number | undefined, d = 1) => (v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(d));
+const med = (xs: Array<number | undefined>) => {
+  const ok = xs.filter((x): x is number => x !== undefined && Number.isFinite(x));
+  return ok.length ? median(ok) : undefined;
+};
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const models = flag(args, 'models', DEFAULT_MODELS).split(',').map((m) => m.split(':') as [string, string?]);
+  const repeats = Number(flag(args, 'repeats', '3'));
+  const backend = flag(args, 'backend', 'native');
+  const profiler = flag(args, 'profiler', 'simple');
+  const side = flag(args, 'side', 'both');
+  if (!existsSync(join(ROOT, 'apps/cli/dist/main.js'))) throw new Error('apps/cli/dist/main.js missing: build first (npx tsc -b tsconfig.build.json)');
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? 'passive' };
+  const data = await ensureShapesRoot();
+  const load0 = loadavg()[0];
+  const rows: string[] = [];
+  for (const [model, epochs = '1'] of models) {
+    const kiln: KilnRun[] = [];
+    const torch: TorchRun[] = [];
+    for (let i = 0; i < repeats; i++) {
+      // One side at a time: never two trainings at once on the shared cores.
+      if (side !== 'torch') {
+        const k = kilnRun(model, epochs, backend, profiler, env);
+        kiln.push(k);
+        console.log(`${model} #${i + 1} kiln : ${k.seconds.toFixed(1)} s, ${k.rssMb.toFixed(0)} MB, first step at ${fmt(k.firstStepS, 2)} s, epoch ${fmt(k.epochImgPerS)} img/s, val/accuracy ${k.accuracy ?? '?'}`);
+      }
+      if (side !== 'kiln') {
+        const t = torchRun(model, epochs, data, env);
+        torch.push(t);
+        console.log(`${model} #${i + 1} torch: ${t.seconds.toFixed(1)} s, ${t.rssMb.toFixed(0)} MB, first step at ${fmt(t.firstStepS, 2)} s, epoch ${fmt(t.epochImgPerS)} img/s, val accuracy ${t.accuracy ?? '?'}`);
+      }
+    }
+    const ks = med(kiln.map((r) => r.seconds));
+    const ts = med(torch.map((r) => r.seconds));
+    const km = med(kiln.map((r) => r.rssMb));
+    const tm = med(torch.map((r) => r.rssMb));
+    rows.push(
+      `| ${model} (${epochs}) | ${fmt(ks)} s | ${fmt(ts)} s | ${ks && ts ? (ts / ks).toFixed(2) : '–'} | ` +
+        `${fmt(km, 0)} / ${fmt(tm, 0)} MB (${km && tm ? (km / tm).toFixed(2) : '–'}) | ${fmt(med(kiln.map((r) => r.firstStepS)), 2)} s | ` +
+        `${fmt(med(torch.map((r) => r.firstStepS)), 2)} s | ${fmt(med(kiln.map((r) => r.epochImgPerS)))} | ${fmt(med(torch.map((r) => r.epochImgPerS)))} |`,
+    );
+  }
+  console.log(`\nshapes set (3,000 train + 600 val 32×32 PNGs, batch 64), whole process, medians of ${repeats}; backend ${backend}, ` +
+    `Kiln with trainer.profiler=${profiler}; load ${load0.toFixed(2)} → ${loadavg()[0].toFixed(2)} on ${availableParallelism()} cores\n`);
+  console.log('| model (epochs) | Kiln | PyTorch | torch/kiln | peak RSS Kiln / PyTorch | Kiln first step at | PyTorch first step at | Kiln epoch img/s | PyTorch epoch img/s |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const r of rows) console.log(r);
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
