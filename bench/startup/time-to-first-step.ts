@@ -8,17 +8,19 @@
  * sensitive to other load on the machine than the wall times. `--phases` runs once more per model with trace-phases.cjs preloaded: each log line with
  * its time and module loading per package.
  *
+ * `--baseline=DIR` also runs the built CLI of another checkout (e.g. a `git archive` of an
+ * older commit, built) in the same invocation, alternating run by run, and prints the ratios.
+ *
  *   npx tsc -b tsconfig.build.json
- *   flock /tmp/kiln-bench.lock npx tsx bench/startup/time-to-first-step.ts [--models=mlp,resnet] [--runs=5] [--phases] [-- overrides…]
+ *   flock /tmp/kiln-bench.lock npx tsx bench/startup/time-to-first-step.ts [--models=mlp,resnet] [--runs=5] [--phases] [--baseline=DIR] [-- overrides…]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ensureShapesRoot, median, option } from './shapes-root';
 
 const REPO = join(__dirname, '..', '..');
-const MAIN = join(REPO, 'apps', 'cli', 'dist', 'main.js');
 
 interface Sample {
   loopStart: number;
@@ -28,19 +30,20 @@ interface Sample {
   cpu: number;
 }
 
-function once(model: string, runRoot: string, extra: string[], preload?: string): Promise<Sample & { log: string }> {
+function once(repo: string, model: string, runRoot: string, extra: string[], preload?: string): Promise<Sample & { log: string }> {
   const args = [
     ...(preload ? ['-r', preload] : []),
-    MAIN,
+    join(repo, 'apps', 'cli', 'dist', 'main.js'),
     'train',
     `model=${model}`,
-    'imports=[./bench/startup/first-step-probe.cjs]',
+    `imports=[${join(__dirname, 'first-step-probe.cjs')}]`,
     '+callbacks.startup_probe._target_=startup_probe',
     `run.root=${runRoot}`,
     ...extra,
   ];
   const t0 = performance.now();
-  const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  // INIT_CWD (set by npx) is where the CLI resolves configs/ and relative paths: the checkout run.
+  const child = spawn(process.execPath, args, { cwd: repo, env: { ...process.env, INIT_CWD: repo }, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   let wall = NaN;
   const onData = (b: Buffer) => {
@@ -67,16 +70,25 @@ async function main(): Promise<void> {
   const runRoot = mkdtempSync(join(tmpdir(), 'kiln-startup-'));
   try {
     console.log(`time to first step, median of ${runs} (ms; shared 2-core machine: indicative)${extra.length ? ` overrides: ${extra.join(' ')}` : ''}`);
-    console.log('model          loop start   first step end   spawn→first step (wall)   CPU to first step end (all threads)');
+    console.log('model                    loop start   first step end   spawn→first step (wall)   CPU to first step end (all threads)');
+    const baseline = option('baseline');
+    const sides = baseline ? [['baseline', resolve(baseline)], ['this tree', REPO]] : [['this tree', REPO]];
     for (const model of models) {
-      await once(model, runRoot, extra); // warm the OS file cache; not counted
-      const samples: Sample[] = [];
-      for (let r = 0; r < runs; r++) samples.push(await once(model, runRoot, extra));
-      const med = (k: keyof Sample) => median(samples.map((s) => s[k])).toFixed(0).padStart(8);
-      console.log(`${model.padEnd(14)} ${med('loopStart')}     ${med('firstStep')}         ${med('wall')}                  ${med('cpu')}`);
+      const samples = new Map<string, Sample[]>(sides.map(([name]) => [name, []]));
+      for (const [, repo] of sides) await once(repo, model, runRoot, extra); // warm the OS file cache; not counted
+      for (let r = 0; r < runs; r++) for (const [name, repo] of sides) samples.get(name)!.push(await once(repo, model, runRoot, extra));
+      const med = (name: string, k: keyof Sample) => median(samples.get(name)!.map((s) => s[k]));
+      for (const [name] of sides) {
+        const f = (k: keyof Sample) => med(name, k).toFixed(0).padStart(8);
+        console.log(`${`${model} (${name})`.padEnd(24)} ${f('loopStart')}     ${f('firstStep')}         ${f('wall')}                  ${f('cpu')}`);
+      }
+      if (baseline) {
+        const ratio = (k: keyof Sample) => (med('baseline', k) / med('this tree', k)).toFixed(2).padStart(8);
+        console.log(`${`${model} baseline/this`.padEnd(24)} ${ratio('loopStart')}     ${ratio('firstStep')}         ${ratio('wall')}                  ${ratio('cpu')}`);
+      }
       console.log(`  load average now: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
       if (process.argv.includes('--phases')) {
-        const { log } = await once(model, runRoot, extra, join(__dirname, 'trace-phases.cjs'));
+        const { log } = await once(REPO, model, runRoot, extra, join(__dirname, 'trace-phases.cjs'));
         console.log(log.split('\n').filter((l) => /INFO|KILN_FIRST_STEP|module loading|^\[\s*\d+ ms\]\s{3,}\d/.test(l)).join('\n'));
       }
     }
