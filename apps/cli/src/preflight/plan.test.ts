@@ -43,5 +43,7 @@ describe('formatPlan', () => {
     expect(text).toMatch(/time: ~1 s per epoch/);
     expect(formatPlan({ trainer: { devices: 2 } }, preflightOf(10, 2))).toMatch(/devices: 2 workers \(CPU\); each global batch of 16 is split/);
     expect(formatPlan({ trainer: { fastDevRun: true } }, preflightOf(10, 2))).toMatch(/none: trainer\.fastDevRun writes no files/);
+    expect(text).not.toMatch(/profile\.json/);
+    expect(formatPlan({ run: { root: '/runs' }, trainer: { profiler: 'simple' } }, preflightOf(10, 2))).toMatch(/<HH-MM-SS>\/profile\.txt, profile\.json \(trainer\.profiler=simple/);
   });
 });

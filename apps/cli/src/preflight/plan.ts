@@ -75,6 +75,7 @@ function checkpointLines(config: Node): string[] {
     lines.push(`  ${dir}/ (callbacks.${name}): ${files.join('; ') || 'nothing'}`);
   }
   if (!any) lines.push('  no checkpoints: no model_checkpoint callback');
+  if (t.profiler === 'simple' || t.profiler === 'advanced') lines.push(`  ${runDir}/profile.txt, profile.json (trainer.profiler=${t.profiler}: time per phase)`);
   const writers = Object.entries(callbacks).filter(([, n]) => n && n._target_ !== 'model_checkpoint').map(([k, n]) => `${k} (${String(n && n._target_)})`);
   if (writers.length) lines.push(`  other callbacks: ${writers.join(', ')}`);
   return lines;
