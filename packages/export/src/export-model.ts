@@ -1,13 +1,15 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Registries } from '@kiln/core';
+import { onnx } from 'onnx-proto';
+import { writeFileAtomic, type Registries } from '@kiln/core';
 import { loadExportSource, type ExportSource } from './checkpoint-source';
 import { ExportError } from './errors';
 import { buildManifest, KILN_JSON, type KilnExportManifest } from './kiln-json';
-import { ONNX_INPUT, toOnnx } from './onnx/to-onnx';
+import { ONNX_INPUT, toOnnxModel } from './onnx/to-onnx';
+import { checkQuantizeMode, quantizedOnnxFile, quantizedTfjsFiles, type QuantizeOptions } from './quantize/quantize-export';
+import { QUANT_REPORT_FILE, type QuantReport } from './quantize/report';
 import { withStandardLayers } from './tfjs/standard-layers';
 import { endsInSoftmax, withSoftmax } from './tfjs/with-softmax';
-import { TFJS_MODEL_JSON, writeLayersModel } from './tfjs/write-layers-model';
+import { layersModelFiles, TFJS_MODEL_JSON } from './tfjs/write-layers-model';
 
 export const EXPORT_FORMATS = ['tfjs', 'onnx'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -27,6 +29,8 @@ export interface ExportOptions {
   shardBytes?: number;
   /** Called with the loaded checkpoint before anything is written (a caller's own checks). */
   check?: (source: ExportSource) => void;
+  /** Post-training quantization (onnx: int8, dynamic; tfjs: uint8, float16), with its calibration and report data. */
+  quantize?: QuantizeOptions;
 }
 
 export interface ExportResult {
@@ -35,6 +39,8 @@ export interface ExportResult {
   /** Files written, relative to `dir`. */
   files: string[];
   manifest: KilnExportManifest;
+  /** The quality report (also written as `model.quant.json`) of a quantized export. */
+  quantization?: QuantReport;
 }
 
 /** Frees a derived model; shared layers may already be gone, which is fine. */
@@ -67,15 +73,18 @@ export async function exportModel(options: ExportOptions): Promise<ExportResult>
   }
   const output = options.output ?? 'probabilities';
   if (output !== 'probabilities' && output !== 'logits') throw new ExportError(`output must be 'probabilities' or 'logits', got '${output}'`);
+  if (options.quantize) checkQuantizeMode(options.format, options.quantize.mode);
   const dir = resolve(options.out);
   const src = await loadExportSource(options.ckpt, options.registries);
   try {
     checkInputMatchesProcessor(src);
     options.check?.(src);
-    await mkdir(dir, { recursive: true });
     const probabilities = output === 'probabilities' || endsInSoftmax(src.net);
-    let files: string[];
+    const q = options.quantize;
+    // Every file is made in memory first: a failure (bad layer, empty calibration split) leaves nothing behind.
+    let files: Map<string, Uint8Array>;
     let manifest: KilnExportManifest;
+    let report: QuantReport | undefined;
     if (options.format === 'tfjs') {
       manifest = buildManifest(src, { format: 'tfjs', file: TFJS_MODEL_JSON, name: src.net.name }, probabilities ? 'probabilities' : 'logits');
       // Kiln's own layers become built-in ones, so plain @tensorflow/tfjs loads the model.
@@ -83,18 +92,30 @@ export async function exportModel(options: ExportOptions): Promise<ExportResult>
       const net = output === 'probabilities' ? withSoftmax(standard.net) : standard.net;
       const metadata = { kiln: { ...manifest, rewrittenLayers: standard.rewritten } };
       try {
-        files = [TFJS_MODEL_JSON, ...(await writeLayersModel(net, dir, { shardBytes: options.shardBytes, metadata }))];
+        if (q) ({ files, report } = await quantizedTfjsFiles(net, { shardBytes: options.shardBytes, metadata }, q));
+        else files = await layersModelFiles(net, { shardBytes: options.shardBytes, metadata });
       } finally {
         if (standard.net !== src.net) disposeQuietly(standard.net);
       }
     } else {
       manifest = buildManifest(src, { format: 'onnx', file: ONNX_MODEL_FILE, name: src.net.name }, probabilities ? 'probabilities' : 'logits', ONNX_INPUT);
-      const bytes = toOnnx(src.net, { softmax: output === 'probabilities' && !endsInSoftmax(src.net), docString: `Kiln export of ${src.checkpoint}` });
-      await writeFile(join(dir, ONNX_MODEL_FILE), bytes);
-      files = [ONNX_MODEL_FILE];
+      const model = toOnnxModel(src.net, { softmax: output === 'probabilities' && !endsInSoftmax(src.net), docString: `Kiln export of ${src.checkpoint}` });
+      let bytes: Uint8Array;
+      if (q) ({ bytes, report } = await quantizedOnnxFile(src.net, model, ONNX_INPUT, q));
+      else bytes = onnx.ModelProto.encode(model).finish();
+      files = new Map([[ONNX_MODEL_FILE, bytes]]);
     }
-    await writeFile(join(dir, KILN_JSON), JSON.stringify(manifest, null, 2) + '\n');
-    return { dir, checkpoint: src.checkpoint, files: [...files, KILN_JSON], manifest };
+    if (report) {
+      manifest.quantization = { mode: report.quantize, report: QUANT_REPORT_FILE };
+      files.set(QUANT_REPORT_FILE, new TextEncoder().encode(JSON.stringify(report, null, 2) + '\n'));
+    }
+    files.set(KILN_JSON, new TextEncoder().encode(JSON.stringify(manifest, null, 2) + '\n'));
+    // Shards first, the model file right before kiln.json: a reader never finds a model whose weights are missing.
+    const names = [...files.keys()];
+    const modelFile = manifest.model.file;
+    for (const name of [...names.filter((n) => n !== modelFile && n !== KILN_JSON), modelFile, KILN_JSON]) await writeFileAtomic(join(dir, name), files.get(name)!);
+    const listed = [modelFile, ...names.filter((n) => n !== modelFile && n !== KILN_JSON), KILN_JSON];
+    return { dir, checkpoint: src.checkpoint, files: listed, manifest, ...(report ? { quantization: report } : {}) };
   } finally {
     disposeQuietly(src.net);
   }

@@ -31,6 +31,8 @@ export interface KilnExportManifest {
   /** `probabilities` (softmax included in the model) or raw `logits`. */
   output: 'probabilities' | 'logits';
   classes: string[];
+  /** Quantized exports only: the quantization and its quality report file. */
+  quantization?: { mode: string; report: string };
   source: { checkpoint: string; epoch: number; globalStep: number; exportedAt: string };
 }
 

@@ -83,3 +83,11 @@ export async function serve(routes: Record<string, string>, pages: Record<string
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, close: () => new Promise((ok) => server.close(() => ok())) };
 }
+
+/** Kiln's softmax probabilities for `n` preprocessed images (NHWC 32×32×3). */
+export async function kilnProbabilitiesBatch(ckpt: string, images: Float32Array, n: number): Promise<Float32Array> {
+  const restored = await restoreModelFromCheckpoint(ckpt);
+  const probs = tf.tidy(() => tf.softmax(restored.net.predict(tf.tensor4d(images, [n, 32, 32, 3])) as tf.Tensor2D).dataSync() as Float32Array);
+  restored.net.dispose();
+  return probs;
+}

@@ -1,0 +1,143 @@
+import { onnx } from 'onnx-proto';
+import { ExportError } from '../errors';
+import { dimsOf, floatTensor, floatValues, int32Tensor, int8Tensor, isFloatInitializer, NameSet, pruneInitializers } from './onnx-tensors';
+
+/** `int8`: static QDQ (weights and activations); `dynamic`: int8 weights only, float activations. */
+export type OnnxQuantizeMode = 'int8' | 'dynamic';
+
+export interface TensorRange {
+  min: number;
+  max: number;
+}
+
+/** A node whose weight gets per-channel int8: Conv (W [out, in/group, kh, kw], axis 0) or MatMul with a constant [K, N] (axis 1). */
+export interface WeightedNode {
+  node: onnx.INodeProto;
+  weight: onnx.ITensorProto;
+  axis: number;
+}
+
+/** Conv and MatMul nodes with a constant float weight, in graph order. */
+export function weightedNodes(graph: onnx.IGraphProto): WeightedNode[] {
+  const inits = new Map((graph.initializer ?? []).map((t) => [t.name ?? '', t]));
+  const found: WeightedNode[] = [];
+  for (const node of graph.node ?? []) {
+    const w = inits.get(node.input?.[1] ?? '');
+    if (!isFloatInitializer(w)) continue;
+    const rank = dimsOf(w).length;
+    if (node.opType === 'Conv' && rank === 4) found.push({ node, weight: w, axis: 0 });
+    else if (node.opType === 'MatMul' && rank === 2) found.push({ node, weight: w, axis: 1 });
+  }
+  return found;
+}
+
+/** The float activations the static mode quantizes: the data input of every weighted node. */
+export function activationTensors(graph: onnx.IGraphProto): string[] {
+  return [...new Set(weightedNodes(graph).map((w) => w.node.input![0]))];
+}
+
+/** Symmetric per-channel int8 ([-127, 127], zero point 0), the layout int8 GEMM/conv kernels expect. */
+export function quantizePerChannel(data: Float32Array, dims: number[], axis: number): { q: Int8Array; scale: Float32Array } {
+  const channels = dims[axis];
+  const inner = dims.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const channelOf = (i: number) => Math.floor(i / inner) % channels;
+  const maxAbs = new Float32Array(channels);
+  for (let i = 0; i < data.length; i++) maxAbs[channelOf(i)] = Math.max(maxAbs[channelOf(i)], Math.abs(data[i]));
+  // An all-zero channel keeps scale 1 (its values are 0 either way); scales must be positive.
+  const scale = maxAbs.map((m) => (m > 0 ? m / 127 : 1));
+  const q = new Int8Array(data.length);
+  for (let i = 0; i < data.length; i++) q[i] = Math.max(-127, Math.min(127, Math.round(data[i] / scale[channelOf(i)])));
+  return { q, scale };
+}
+
+/** Asymmetric int8 for an activation range (0 always representable, as ONNX requires for padding). */
+export function activationParams(range: TensorRange): { scale: number; zeroPoint: number } {
+  const lo = Math.min(0, range.min);
+  const hi = Math.max(0, range.max);
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw new ExportError(`calibration range [${range.min}, ${range.max}] is not finite`);
+  const scale = hi > lo ? (hi - lo) / 255 : 1;
+  return { scale, zeroPoint: Math.max(-128, Math.min(127, Math.round(-128 - lo / scale))) };
+}
+
+export interface QdqResult {
+  /** Names of the nodes whose weights are int8. */
+  quantized: string[];
+  /** Activations with a QuantizeLinear/DequantizeLinear pair (static mode). */
+  activations: string[];
+}
+
+/**
+ * Rewrites `graph` (mutated) in QDQ form, the layout onnxruntime's quantization tools write:
+ * each weighted node reads its weight through DequantizeLinear(int8, per-channel scale), and in
+ * `int8` mode its input through QuantizeLinear → DequantizeLinear with the calibrated range,
+ * and a Conv's bias as int32 at scale s_x·s_w. Runtimes fuse these into integer kernels
+ * (QLinearConv/QLinearMatMul); everything else stays float.
+ */
+export function quantizeGraph(graph: onnx.IGraphProto, mode: OnnxQuantizeMode, ranges?: Map<string, TensorRange>): QdqResult {
+  const names = new NameSet(graph);
+  const inits = new Map((graph.initializer ?? []).map((t) => [t.name ?? '', t]));
+  const weighted = new Map(weightedNodes(graph).map((w) => [w.node, w]));
+  const added: onnx.ITensorProto[] = [];
+  const out: onnx.INodeProto[] = [];
+  const qdq = new Map<string, { name: string; scale: number }>();
+  const result: QdqResult = { quantized: [], activations: [] };
+  const dq = (input: string, scale: string, zp: string, base: string, axis?: number): string => {
+    const name = names.take(base);
+    out.push({ opType: 'DequantizeLinear', name, input: [input, scale, zp], output: [name], attribute: axis === undefined ? [] : [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: axis }] });
+    return name;
+  };
+
+  for (const node of graph.node ?? []) {
+    const w = weighted.get(node);
+    if (!w) {
+      out.push(node);
+      continue;
+    }
+    const label = node.name || node.output![0];
+    const dims = dimsOf(w.weight);
+    const { q, scale } = quantizePerChannel(floatValues(w.weight), dims, w.axis);
+    const zeros = new Int8Array(scale.length);
+    const wq = names.take(`${w.weight.name}_quantized`);
+    const ws = names.take(`${w.weight.name}_scale`);
+    const wz = names.take(`${w.weight.name}_zero_point`);
+    added.push(int8Tensor(wq, q, dims), floatTensor(ws, scale, [scale.length]), int8Tensor(wz, zeros, [scale.length]));
+    const inputs = [...node.input!];
+    inputs[1] = dq(wq, ws, wz, `${w.weight.name}_dequantized`, w.axis);
+
+    if (mode === 'int8') {
+      const x = inputs[0];
+      let hit = qdq.get(x);
+      if (!hit) {
+        const range = ranges?.get(x);
+        if (!range) throw new ExportError(`int8 quantization: no calibration range for '${x}', the input of node '${label}' (${node.opType})`);
+        const p = activationParams(range);
+        const xs = names.take(`${x}_scale`);
+        const xz = names.take(`${x}_zero_point`);
+        added.push(floatTensor(xs, Float32Array.of(p.scale), []), int8Tensor(xz, Int8Array.of(p.zeroPoint), []));
+        const qName = names.take(`${x}_quantized`);
+        out.push({ opType: 'QuantizeLinear', name: qName, input: [x, xs, xz], output: [qName] });
+        hit = { name: dq(qName, xs, xz, `${x}_dequantized`), scale: p.scale };
+        qdq.set(x, hit);
+        result.activations.push(x);
+      }
+      inputs[0] = hit.name;
+      const bias = node.opType === 'Conv' && inputs[2] ? inits.get(inputs[2]) : undefined;
+      if (isFloatInitializer(bias)) {
+        const b = floatValues(bias);
+        const bScale = scale.map((s) => s * hit!.scale);
+        const bq = Int32Array.from(b, (v, i) => Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, Math.round(v / bScale[i]))));
+        const bqName = names.take(`${bias.name}_quantized`);
+        const bsName = names.take(`${bias.name}_scale`);
+        const bzName = names.take(`${bias.name}_zero_point`);
+        added.push(int32Tensor(bqName, bq, [b.length]), floatTensor(bsName, bScale, [b.length]), int32Tensor(bzName, new Int32Array(b.length), [b.length]));
+        inputs[2] = dq(bqName, bsName, bzName, `${bias.name}_dequantized`, 0);
+      }
+    }
+    out.push({ ...node, input: inputs });
+    result.quantized.push(label);
+  }
+  graph.node = out;
+  graph.initializer = [...(graph.initializer ?? []), ...added];
+  pruneInitializers(graph);
+  return result;
+}
