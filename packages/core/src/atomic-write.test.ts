@@ -59,6 +59,16 @@ describe('writeFileAtomicSync', () => {
 });
 
 describe('writeFileAtomic', () => {
+  it('writes a list of chunks in order, as one file', async () => {
+    const p = join(dir, 'chunks.bin');
+    const floats = Float32Array.of(1.5, -2, 3.25);
+    await writeFileAtomic(p, [Uint8Array.of(1, 2, 3), new Uint8Array(0), new Uint8Array(floats.buffer, 4, 8)]);
+    const back = fs.readFileSync(p);
+    expect(Array.from(back.subarray(0, 3))).toEqual([1, 2, 3]);
+    expect(Array.from(new Float32Array(back.buffer.slice(back.byteOffset + 3, back.byteOffset + 11)))).toEqual([-2, 3.25]);
+    expect(back.length).toBe(11);
+  });
+
   it('writes and replaces', async () => {
     const file = join(dir, 'x/state.json');
     await writeFileAtomic(file, '{"a":1}');

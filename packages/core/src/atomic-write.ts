@@ -33,14 +33,18 @@ export function writeFileAtomicSync(path: string, data: string | Uint8Array): vo
   }
 }
 
-/** Async twin of `writeFileAtomicSync`. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+/**
+ * Async twin of `writeFileAtomicSync`. `data` may be a list of chunks, written in order: large
+ * files (checkpoints) need not be copied into one fresh buffer first.
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array | readonly Uint8Array[]): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = tempPathFor(path);
   try {
     const fh = await open(tmp, 'w');
     try {
-      await fh.writeFile(data);
+      if (typeof data === 'string' || data instanceof Uint8Array) await fh.writeFile(data);
+      else for (const chunk of data) await writeAll(fh, chunk);
       await fh.sync();
     } finally {
       await fh.close();
@@ -50,4 +54,9 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await rm(tmp, { force: true });
     throw err;
   }
+}
+
+async function writeAll(fh: import('node:fs/promises').FileHandle, chunk: Uint8Array): Promise<void> {
+  let off = 0;
+  while (off < chunk.length) off += (await fh.write(chunk, off, chunk.length - off)).bytesWritten;
 }

@@ -69,6 +69,19 @@ describe('checkpoint format', () => {
     expect((await loadCheckpoint(path)).globalStep).toBe(20);
     expect(readFileSync(path).equals(first)).toBe(false);
   });
+
+  it('writes the bytes encodeCheckpoint gives (the header, then the arrays straight from the payload)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kiln-ckpt-'));
+    const path = join(dir, 'x.ckpt');
+    await saveCheckpoint(path, payload());
+    const written = readFileSync(path);
+    const encoded = encodeCheckpoint(payload());
+    expect(written.length).toBe(encoded.length);
+    expect(decodeCheckpoint(written)).toEqual(payload());
+    // Only createdAt (in the header) may differ.
+    const blob = 16 + written.readUInt32LE(12);
+    expect(written.subarray(blob).equals(encoded.subarray(blob))).toBe(true);
+  });
 });
 
 describe('findResumeCheckpoint', () => {
