@@ -8,11 +8,14 @@
  * sensitive to other load on the machine than the wall times. `--phases` runs once more per model with trace-phases.cjs preloaded: each log line with
  * its time and module loading per package.
  *
+ * `--cold` gives each run of this tree a fresh `data.cacheDir`, so its `verify: decode` results
+ * are not reused from the run before (the first run on a machine; a baseline without the verify
+ * cache is cold anyway).
  * `--baseline=DIR` also runs the built CLI of another checkout (e.g. a `git archive` of an
  * older commit, built) in the same invocation, alternating run by run, and prints the ratios.
  *
  *   npx tsc -b tsconfig.build.json
- *   flock /tmp/kiln-bench.lock npx tsx bench/startup/time-to-first-step.ts [--models=mlp,resnet] [--runs=5] [--phases] [--baseline=DIR] [-- overrides…]
+ *   flock /tmp/kiln-bench.lock npx tsx bench/startup/time-to-first-step.ts [--models=mlp,resnet] [--runs=5] [--phases] [--cold] [--baseline=DIR] [-- overrides…]
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -39,6 +42,8 @@ function once(repo: string, model: string, runRoot: string, extra: string[], pre
     `imports=[${join(__dirname, 'first-step-probe.cjs')}]`,
     '+callbacks.startup_probe._target_=startup_probe',
     `run.root=${runRoot}`,
+    // --cold: a fresh cache folder per run, so `verify: decode` checks every image (a first run)
+    ...(process.argv.includes('--cold') && repo === REPO ? [`+data.cacheDir=${mkdtempSync(join(runRoot, 'cache-'))}`] : []),
     ...extra,
   ];
   const t0 = performance.now();
