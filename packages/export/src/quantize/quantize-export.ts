@@ -21,6 +21,8 @@ export interface QuantizeOptions {
   calibrationBatches?: number;
   calibrationMethod?: CalibrationMethod;
   percentile?: number;
+  /** onnx: 7-bit weights (default true), which non-VNNI x86 int8 kernels need to avoid int16 saturation; false = full [-127, 127]. */
+  reduceRange?: boolean;
   /** Labelled images for the quality report (the validation split); without them no agreement/accuracy is measured. */
   evaluation?: BatchSource;
   evaluationSplit?: string;
@@ -42,6 +44,7 @@ export async function quantizedOnnxFile(net: tf.LayersModel, model: onnx.ModelPr
     batches: q.calibrationBatches,
     method: q.calibrationMethod,
     percentile: q.percentile,
+    reduceRange: q.reduceRange,
     input,
   });
   const bytes = onnx.ModelProto.encode(r.model).finish();
@@ -57,6 +60,7 @@ export async function quantizedOnnxFile(net: tf.LayersModel, model: onnx.ModelPr
       quantizedBytes: bytes.byteLength,
       quantizedWeights: r.quantized.length,
       activations: r.activations.length,
+      weightRange: q.reduceRange === false || q.mode === 'dynamic' ? '[-127, 127]' : '[-63, 63] (reduce range)',
       foldedBatchNorms: r.foldedBatchNorms,
       fp32: r.fp32,
       ...(r.calibration ? { calibration: r.calibration } : {}),

@@ -19,6 +19,8 @@ export interface QuantizedOnnx {
 export interface QuantizeOnnxOptions extends Partial<CalibrationOptions> {
   /** Calibration batches (required for `int8`). */
   calibration?: BatchSource;
+  /** 7-bit weights (default true; see `quantizeGraph`). */
+  reduceRange?: boolean;
 }
 
 /**
@@ -35,7 +37,7 @@ export async function quantizeOnnx(model: onnx.ModelProto, mode: OnnxQuantizeMod
     const input = options.input ?? graph.input?.[0]?.name ?? 'input';
     calibration = await calibrateRanges(copy, activationTensors(graph), options.calibration ?? [], { ...options, input });
   }
-  const { quantized, activations } = quantizeGraph(graph, mode, calibration?.ranges);
+  const { quantized, activations } = quantizeGraph(graph, mode, calibration?.ranges, options.reduceRange ?? true);
   const summary = calibration ? { batches: calibration.batches, images: calibration.images, method: calibration.method } : undefined;
   return { model: copy, quantized, activations, foldedBatchNorms, fp32: fp32Ops(graph, quantized), ...(summary ? { calibration: summary } : {}) };
 }

@@ -14,6 +14,8 @@ export interface QuantReport {
   quantizedWeights: number;
   /** ONNX: activations with calibrated int8 ranges; convs that absorbed a BatchNorm; what stays float and why. */
   activations?: number;
+  /** ONNX: the int8 weight range used. */
+  weightRange?: string;
   foldedBatchNorms?: string[];
   fp32?: Fp32Op[];
   calibration?: Omit<CalibrationResult, 'ranges'>;
@@ -45,7 +47,7 @@ const mib = (b: number) => `${(b / 1024 / 1024).toFixed(3)} MiB`;
 
 /** The report as the lines `kiln export` prints. */
 export function formatQuantReport(r: QuantReport): string[] {
-  const lines = [`quantization ${r.format} ${r.quantize}: size ${mib(r.size.fp32Bytes)} fp32 → ${mib(r.size.quantizedBytes)} (${r.size.ratio.toFixed(3)}×), ${r.quantizedWeights} quantized weights`];
+  const lines = [`quantization ${r.format} ${r.quantize}: size ${mib(r.size.fp32Bytes)} fp32 → ${mib(r.size.quantizedBytes)} (${r.size.ratio.toFixed(3)}×), ${r.quantizedWeights} quantized weights${r.weightRange ? ` in ${r.weightRange}` : ''}`];
   if (r.calibration) lines.push(`  calibration: ${r.calibration.method} on ${r.calibration.batches} training batches (${r.calibration.images} images), ${r.activations ?? 0} activations int8`);
   if (r.foldedBatchNorms?.length) lines.push(`  BatchNorm folded into ${r.foldedBatchNorms.length} convs`);
   for (const f of r.fp32 ?? []) lines.push(`  fp32: ${f.op} ×${f.count} (${f.why})`);
