@@ -8,6 +8,11 @@ import { maxAbsDiff } from './helpers';
 
 const CHROMIUM = '/usr/bin/chromium';
 const MODELS = ['simple_cnn', 'mobilenet_v2', 'vit_tiny'];
+/** Weight-quantized exports (tfjs dequantizes on load): probabilities within a looser bound, same top class. */
+const QUANTIZED = [
+  { type: 'simple_cnn', mode: 'uint8', tolerance: 0.05 },
+  { type: 'vit_tiny', mode: 'float16', tolerance: 2e-3 },
+] as const;
 const TFJS_DIST = join(dirname(require.resolve('@tensorflow/tfjs/package.json')), 'dist');
 
 /**
@@ -50,13 +55,17 @@ describe(`tfjs export in headless Chromium (${CHROMIUM})`, () => {
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   const skipped = HAVE_CHROMIUM ? '' : ` [skipped: ${CHROMIUM} is not installed; apt-get install -y chromium]`;
-  it.skipIf(!HAVE_CHROMIUM)(`a page on localhost classifies an image with kiln predict's probabilities (within 1e-4) for ${MODELS.join(', ')}${skipped}`, async () => {
+  it.skipIf(!HAVE_CHROMIUM)(`a page on localhost classifies an image with kiln predict's probabilities (within 1e-4) for ${MODELS.join(', ')}, and with uint8/float16 weights${skipped}`, async () => {
     const routes: Record<string, string> = { '/tfjs/': TFJS_DIST, '/img/': root };
     const expected: Record<string, Float32Array> = {};
     for (const type of MODELS) {
       const result = await exportModel({ ckpt: await makeRun(root, type), format: 'tfjs', out: join(root, `${type}-web`) });
       routes[`/${type}/`] = result.dir;
       expected[type] = await kilnProbabilities(result.checkpoint, image);
+    }
+    for (const { type, mode } of QUANTIZED) {
+      const result = await exportModel({ ckpt: join(root, type), format: 'tfjs', out: join(root, `${type}-${mode}`), quantize: { mode } });
+      routes[`/${type}-${mode}/`] = result.dir;
     }
     const server = await serve(routes, { '/': PAGE });
     const { chromium } = await import('playwright-core');
@@ -79,6 +88,12 @@ describe(`tfjs export in headless Chromium (${CHROMIUM})`, () => {
         expect(diff, `${type}: browser vs Kiln`).toBeLessThan(1e-4);
         const best = expected[type].indexOf(Math.max(...expected[type]));
         expect(got.label).toBe(['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'][best]);
+      }
+      for (const { type, mode, tolerance } of QUANTIZED) {
+        const got = await page.evaluate(([m, i]) => (globalThis as any).classify(m, i), [`/${type}-${mode}/`, '/img/image.png'] as const);
+        expect(maxAbsDiff(got.probs, expected[type]), `${type} ${mode}: browser vs Kiln fp32`).toBeLessThan(tolerance);
+        const best = expected[type].indexOf(Math.max(...expected[type]));
+        expect(got.label, `${type} ${mode}`).toBe(['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'][best]);
       }
       expect(errors).toEqual([]);
     } finally {

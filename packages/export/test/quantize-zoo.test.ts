@@ -50,4 +50,23 @@ describe('int8 ONNX export of every zoo model (QDQ, onnxruntime-node 1.16.3)', (
       expect(maxDiff).toBeLessThan(0.15);
     }, 240_000);
   }
+
+  it('dynamic: int8 weights only (no QuantizeLinear), full [-127, 127] range, close to fp32', async () => {
+    const ckpt = await makeRun(root, 'simple_cnn');
+    const out = join(root, 'simple_cnn-dynamic');
+    const result = await exportModel({ ckpt, format: 'onnx', out, quantize: { mode: 'dynamic' } });
+    const bytes = readFileSync(join(out, 'model.onnx'));
+    const ops = onnx.ModelProto.decode(bytes).graph!.node!.map((n) => n.opType);
+    expect(ops).not.toContain('QuantizeLinear');
+    expect(ops.filter((o) => o === 'DequantizeLinear').length).toBe(result.quantization!.quantizedWeights);
+    expect(result.quantization).toMatchObject({ weightRange: '[-127, 127]', activations: 0 });
+    expect(result.quantization!.calibration).toBeUndefined();
+    const x = randomBatch(N, 301);
+    const session = await ort.InferenceSession.create(bytes);
+    const got = (await session.run({ input: new ort.Tensor('float32', x, [N, 32, 32, 3]) })).probabilities.data as Float32Array;
+    const want = await kilnProbabilitiesBatch(result.checkpoint, x, N);
+    let maxDiff = 0;
+    for (let i = 0; i < got.length; i++) maxDiff = Math.max(maxDiff, Math.abs(got[i] - want[i]));
+    expect(maxDiff).toBeLessThan(0.02);
+  }, 60_000);
 });
