@@ -26,6 +26,8 @@ const TRAINER_DESCRIPTIONS: Record<string, string> = {
   devices: 'GPU ids (a list) or a CPU data-parallel worker count (a number); null = one process. Same as --gpus / --workers',
   monitor: "the metric that decides the 'best' value and checkpoint, e.g. val/accuracy",
   monitorMode: "min or max for monitor; default: min when its name contains 'loss', else max",
+  precision: "compute precision (Lightning's names): 32-true, bf16-mixed (bf16 convs/matmuls on oneDNN, fp32 weights), 16-mixed (emulated fp16 + dynamic loss scaling); aliases 32, bf16, 16. bf16-true: not supported (a clear error)",
+  lossScaleGrowthInterval: '16-mixed: clean optimizer steps before the loss scale doubles (GradScaler growth_interval)',
   profiler: 'wall time per phase, printed at the end and written to the run folder (profile.txt, profile.json): simple, advanced (+ per-kernel native time); null = off',
 };
 

@@ -10,6 +10,7 @@ import { createFitContext, type FitContext } from './fit-context';
 import { fitLoaders, type FitLoaders } from './fit-data';
 import { fitResult } from './fit-result';
 import { FitState } from './fit-state';
+import { GradScaler } from './grad-scaler';
 import type { FitArgs, FitResult } from './fit-types';
 import { formatMetrics, skipBatches } from './loop-helpers';
 import { profiledCallbacks, timedBatches } from './profiler/profiled-hooks';
@@ -47,6 +48,7 @@ export class FitLoop {
 
   constructor(o: ResolvedTrainerOptions, args: FitArgs, services: { logger?: Logger; runDir?: string }, metrics: StreamingMetric[]) {
     this.ctx = createFitContext(o, args, services, metrics);
+    if (o.precision === '16-mixed') this.state.gradScaler = new GradScaler({ growthInterval: o.lossScaleGrowthInterval });
     this.hooks = this.ctx.profiler.enabled ? profiledCallbacks(this.ctx.cbs, this.ctx.profiler) : this.ctx.cbs;
     this.steps = new StepRunner(this.ctx, this.state, () => this.ema, () => this.signals?.signal, () => this.teacher);
     this.io = new CheckpointIo(this.ctx, this.state, () => this.ema);

@@ -5,8 +5,11 @@ export interface EpochSums {
   count: number;
 }
 
+import type { GradScaler, GradScalerState } from './grad-scaler';
+
 /** The part of the state a checkpoint's `trainState` holds. */
 export type TrainState = {
+  gradScaler?: GradScalerState;
   epochSums?: EpochSums;
   microBatch?: number;
   metrics?: Record<string, number>;
@@ -31,9 +34,11 @@ export class FitState {
   microBatch: number | undefined;
   epochSums: EpochSums = { loss: 0, correct: 0, count: 0 };
   shouldStop = false;
+  /** 16-mixed's dynamic loss scaler (its scale is checkpointed). */
+  gradScaler: GradScaler | undefined;
 
   trainState(): TrainState {
-    return { epochSums: this.epochSums, microBatch: this.microBatch, metrics: this.metrics };
+    return { epochSums: this.epochSums, microBatch: this.microBatch, metrics: this.metrics, gradScaler: this.gradScaler?.state() };
   }
 
   /** Restores the counters and `trainState` of a checkpoint taken at `epoch`/`batchInEpoch`. */
@@ -46,6 +51,7 @@ export class FitState {
     if (ts.epochSums && at.batchInEpoch > 0) this.epochSums = { ...ts.epochSums };
     if (ts.microBatch) this.microBatch = ts.microBatch;
     if (ts.metrics) this.metrics = { ...ts.metrics };
+    if (ts.gradScaler && this.gradScaler) this.gradScaler.load(ts.gradScaler);
   }
 
   /** Keeps the monitored value when it improved. */

@@ -82,7 +82,8 @@ export class StepRunner {
       loss: ctx.args.loss,
       vars: ctx.freeze.varsAt(state.epoch),
       numClasses: ctx.args.data.numClasses,
-      scale: 1 / ctx.o.accumulateGradBatches,
+      // 16-mixed: the loss is scaled up so small fp16 gradients survive; unscaled in step().
+      scale: (state.gradScaler?.scale ?? 1) / ctx.o.accumulateGradBatches,
       where: `train epoch ${state.epoch} batch ${b}`,
       profiler: ctx.profiler,
     };
@@ -142,6 +143,21 @@ export class StepRunner {
       disposeGrads(grads);
       throw new NonFiniteLossError(loss, state.epoch, state.globalStep, b);
     }
+    const scaler = state.gradScaler;
+    if (scaler) {
+      // Unscaled before clipping (GradScaler.unscale_); every rank sees the same reduced gradients, so all skip together.
+      const unscaled = scaler.unscale(grads);
+      scaler.update(unscaled.finite);
+      if (!unscaled.finite) {
+        if (scaler.skipped === 1 || scaler.skipped % 100 === 0) {
+          ctx.logger.warn(`16-mixed: inf/NaN gradients at step ${state.globalStep}: optimizer step skipped, loss scale halved to ${scaler.scale} (${scaler.skipped} skipped so far)`);
+        }
+        state.globalStep++;
+        state.metrics = { ...state.metrics, ...terms, 'train/loss': loss, lr: optimizer.lr, epoch: state.epoch, step: state.globalStep, 'train/loss_scale': scaler.scale };
+        return;
+      }
+      grads = unscaled.grads;
+    }
     if (ctx.o.gradientClipVal !== null) grads = clipByValue(grads, ctx.o.gradientClipVal);
     if (ctx.o.gradientClipNorm !== null) grads = clipByGlobalNorm(grads, ctx.o.gradientClipNorm).grads;
     if (scheduler?.interval === 'step') optimizer.lr = scheduler.lrAt(state.globalStep);
@@ -153,6 +169,7 @@ export class StepRunner {
     if (ema) ctx.profiler.phase('ema', () => ema.update());
     state.globalStep++;
     state.metrics = { ...state.metrics, ...terms, 'train/loss': loss, lr: optimizer.lr, epoch: state.epoch, step: state.globalStep };
+    if (scaler) state.metrics['train/loss_scale'] = scaler.scale;
     if (state.globalStep % ctx.o.logEveryNSteps === 0) {
       ctx.logger.info(`epoch ${state.epoch} step ${state.globalStep}: loss=${loss.toPrecision(4)} lr=${optimizer.lr.toPrecision(3)}`);
     }

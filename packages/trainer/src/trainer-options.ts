@@ -1,5 +1,6 @@
 import { componentRef, ConfigError, z } from '@kiln/core';
 import type { StreamingMetric } from '@kiln/contracts';
+import { precisionSchema } from './precision';
 
 /** `null` (all), a batch count (int ≥ 1) or a fraction of the loader (0 < f ≤ 1). */
 const limitSchema = z
@@ -68,6 +69,10 @@ export const trainerOptionsSchema = z
     monitorMode: z.enum(['min', 'max']).optional(),
     /** Wall time per phase (Lightning's names): simple, or advanced (+ per-kernel time); null = off. */
     profiler: z.enum(['simple', 'advanced']).nullable().default(null),
+    /** Compute precision (Lightning's names; aliases 32, 16, bf16): 32-true | bf16-mixed | 16-mixed (| bf16-true: a clear error). */
+    precision: precisionSchema,
+    /** 16-mixed's loss scaler: clean steps before the scale doubles (GradScaler's growth_interval). */
+    lossScaleGrowthInterval: z.number().int().min(1).default(2000),
   })
   .strict()
   .refine((o) => o.gradientClipVal === null || o.gradientClipNorm === null, {

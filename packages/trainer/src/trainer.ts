@@ -1,5 +1,7 @@
 import { ConfigError, silentLogger, validateOptions, type ComponentContext, type Logger } from '@kiln/core';
+import * as tf from '@tensorflow/tfjs';
 import { Accuracy } from '@kiln/metrics';
+import { applyPrecision } from './precision';
 import { evaluate } from './evaluate';
 import { FitLoop } from './fit-loop';
 import { createProfiler, finishProfile, startKernelTiming } from './profiler/profile-session';
@@ -58,10 +60,14 @@ export class Trainer {
       { logger: this.logger, runDir: this.runDir },
       this.metricsFor(args.metrics),
     );
+    const distributed = !!communicator && communicator.worldSize > 1;
+    // Set for the fit only: test/predict/export afterwards run fp32.
+    const precision = applyPrecision(this.options.precision, tf.backend(), this.logger, distributed);
     const note = startKernelTiming(profiler);
     try {
       return await loop.run();
     } finally {
+      precision.restore();
       // Also after a failure or an interrupt: where the time went is most wanted then. Rank 0 reports.
       const rank = communicator && communicator.worldSize > 1 ? communicator.rank : 0;
       const fastDev = this.options.fastDevRun !== false;

@@ -107,6 +107,8 @@ export function formatPlan(config: Node, pre: Preflight, estimate?: string): str
     lines.push(`  train: ${steps.trainRows} rows → ${steps.batchesPerEpoch} batches/epoch (batch ${pre.spec!.batchSize}), ${steps.optimizerStepsPerEpoch} optimizer steps/epoch`);
     lines.push(`  val: ${steps.valRows} rows → ${steps.valBatches} batches`);
     lines.push(`  epochs: ${steps.maxEpochs} → ${steps.maxEpochs * steps.optimizerStepsPerEpoch} optimizer steps`);
+    const precision = String((config.trainer as Node | undefined)?.precision ?? '32-true');
+    if (precision !== '32-true' && precision !== '32') lines.push(`  precision: ${precision} (checked against the CPU when the fit starts)`);
     const devices = trainerDevices(config.trainer);
     const world = devices.gpus?.length ?? devices.workers ?? 1;
     if (world > 1) lines.push(`  devices: ${world} workers (${devices.gpus ? `GPU ids ${devices.gpus.join(',')}` : 'CPU'}); each global batch of ${pre.spec!.batchSize} is split across them, so the steps stay the same`);
