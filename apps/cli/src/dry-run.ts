@@ -1,6 +1,6 @@
 import { ComponentBuilder, Logger, silentLogger, type Registries } from '@kiln/core';
 import * as engine from '@kiln/engine';
-import { epochSteps, estimateEpochTime, formatPlan, preflight, PreflightError } from './preflight';
+import { epochSteps, estimateEpochTime, formatPlan, preflight, PreflightError } from '@kiln/preflight';
 import { registerWithImports } from './registry';
 
 /**

@@ -7,7 +7,7 @@ import * as engine from '@kiln/engine';
 import { checkRunConfig, createProfiler, profilerKindOf, trainerDevices, trainFromConfig } from '@kiln/trainer';
 import { joinMpiWorld, launchedRank } from './mpi-world';
 import { launchLocalRanks } from './mpi-launch';
-import { preflight } from './preflight';
+import { preflight } from '@kiln/preflight';
 
 export interface TrainingRequest {
   config: Record<string, unknown>;

@@ -1,11 +1,20 @@
 import { resolve } from 'node:path';
-import { composeConfig } from '@kiln/core';
+import { composeConfig, createRegistries } from '@kiln/core';
+import { register as registerAugmentation } from '@kiln/augmentation';
+import { register as registerCallbacks } from '@kiln/callbacks';
+import { register as registerData } from '@kiln/data';
+import { register as registerExport } from '@kiln/export';
+import { register as registerLosses } from '@kiln/losses';
+import { register as registerMetrics } from '@kiln/metrics';
+import { register as registerModels } from '@kiln/models';
+import { register as registerProcessors } from '@kiln/processors';
+import { register as registerTrainer } from '@kiln/trainer';
 import { describe, expect, it } from 'vitest';
-import { registerAll } from '../registry';
 import { checkComponents } from './check-components';
 
-const configDir = resolve(__dirname, '../../../../configs');
-const registries = registerAll();
+const configDir = resolve(__dirname, '../../../configs');
+// every built-in, as the CLI registers them
+const registries = createRegistries(registerData, registerProcessors, registerAugmentation, registerModels, registerLosses, registerMetrics, registerTrainer, registerCallbacks, registerExport);
 const compose = (overrides: string[]) => composeConfig({ configDir, overrides }).config;
 
 describe('checkComponents', () => {
