@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, linkSync, mkdirSync, openSync, readSync, unlinkSync, writeSync, ftruncateSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -78,7 +78,7 @@ export class DiskCache {
   }
 
   private static create(path: string, key: string, count: number, bytesPerImage: number): void {
-    const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+    const tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
     const fd = openSync(tmp, 'w');
     try {
       const head = Buffer.alloc(HEADER);

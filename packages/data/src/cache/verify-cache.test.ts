@@ -81,3 +81,22 @@ describe('verify: decode results cached across runs', () => {
     expect(run.lines.filter((l) => /verify cache .*cannot write/.test(l))).toHaveLength(1);
   });
 });
+
+describe('verify cache and the run seed', () => {
+  it('writing the cache draws nothing from the seeded Math.random stream (a first run trains like a second one)', async () => {
+    const { seedEverything, restoreMathRandom } = await import('@kiln/core');
+    const { dir, rows } = await imageFolder(2);
+    write(join(dir, 'train.csv'), `path,label\n${rows.join('\n')}\n`);
+    const cacheDir = tempDir('kiln-vcache-');
+    try {
+      seedEverything(3);
+      const expected = Math.random();
+      seedEverything(3);
+      await setup(dir, cacheDir); // cold: decodes and writes the cache file
+      expect(readdirSync(join(cacheDir, 'verify'))).toHaveLength(1);
+      expect(Math.random()).toBe(expected);
+    } finally {
+      restoreMathRandom();
+    }
+  });
+});

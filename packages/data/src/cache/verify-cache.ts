@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -65,7 +65,7 @@ export class VerifyCache {
       out.push(`${r.size}\t${r.mtime}\t${r.reason.replace(/\t/g, ' ').replace(/\n/g, '\\n')}\t${file}`);
     }
     mkdirSync(join(this.path, '..'), { recursive: true });
-    const tmp = `${this.path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+    const tmp = `${this.path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
     writeFileSync(tmp, out.join('\n') + '\n');
     renameSync(tmp, this.path);
   }

@@ -138,7 +138,7 @@ async function upgradeCsvOrder(root: string, old: ShapesManifest, logger: Logger
   const jobs = shapesJobs(old);
   const hash = createHash('sha256');
   for (const job of jobs) hash.update(`${job.rel}\0${createHash('sha256').update(readFileSync(join(root, job.rel))).digest('hex')}\n`);
-  const suffix = `.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const suffix = `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
   for (const split of SPLITS) {
     const csv = shapesCsv(jobs, split, old.seed);
     hash.update(csv);

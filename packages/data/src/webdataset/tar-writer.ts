@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 
 const BLOCK = 512;
@@ -45,7 +46,7 @@ export class TarWriter {
     readonly path: string,
     private readonly mtime = 0,
   ) {
-    this.tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+    this.tmp = `${path}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`;
   }
 
   async add(name: string, data: Uint8Array): Promise<void> {
