@@ -2,17 +2,17 @@
  * One zoo model on Kiln, in its own process (so peak RSS is its own): the trainer's step
  * (cross-entropy from @kiln/losses, tf.variableGrads over the trainable variables, the
  * trainer's Adam) at batch 64, then inference at batch 256. Prints one JSON line.
- *   npx tsx bench/zoo/kiln-side.ts --model=vit_tiny [--seconds=1] [--windows=5] [--backend=native] [--tf-grads]
+ *   npx tsx bench/zoo/kiln-side.ts --model=vit_tiny [--seconds=1] [--windows=5] [--backend=native] [--tf-grads] [--precision=bf16|bf16-emulated]
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { parse } from 'yaml';
-import { ComponentBuilder, createRegistries } from '@kiln/core';
+import { ComponentBuilder, createRegistries, silentLogger } from '@kiln/core';
 import { initEngine } from '@kiln/engine';
 import { CrossEntropyLoss } from '@kiln/losses';
 import { countParams, register as registerModels, variableGradsReleasing, type ZooModel } from '@kiln/models';
-import { Adam } from '@kiln/trainer';
+import { Adam, enterPrecision } from '@kiln/trainer';
 import { flag, measure, peakRssMb } from './measure';
 
 const INPUT: [number, number, number] = [32, 32, 3];
@@ -28,6 +28,9 @@ async function main(): Promise<void> {
   const builder = new ComponentBuilder(createRegistries(registerModels), { seed: 0 });
   const model = builder.build<ZooModel>('models', node, 'model', { numClasses: CLASSES, inputShape: INPUT });
   const net = model.net;
+  // --precision: what trainer.precision=bf16-mixed sets (bf16-emulated: KILN_PRECISION_EMULATE=1's path)
+  const precision = flag(args, 'precision', 'fp32');
+  if (precision !== 'fp32') enterPrecision('bf16-mixed', { logger: silentLogger, env: { KILN_PRECISION_EMULATE: precision === 'bf16-emulated' ? '1' : '' } });
   const params = countParams(net);
 
   // the trainer's own gradient path, @kiln/models' variableGradsReleasing (frees the tape as the backward pass goes); --tf-grads: plain tf.variableGrads
@@ -58,7 +61,7 @@ async function main(): Promise<void> {
   const infer = measure(() => tf.tidy(() => (net.apply(xi, { training: false }) as tf.Tensor).dataSync()), 256, { ...timing, warmup: 1 });
   console.log(
     JSON.stringify({
-      side: 'kiln', model: name, backend: engine.backend, params: params.trainable, buffers: params.nonTrainable,
+      side: 'kiln', model: name, backend: engine.backend, precision, params: params.trainable, buffers: params.nonTrainable,
       train: train.median, trainWindows: train.windows, infer: infer.median, inferWindows: infer.windows,
       trainRssMb: trainRss, peakRssMb: peakRssMb(), leakedTensorsPerRun: leaked,
     }),

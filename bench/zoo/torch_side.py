@@ -158,13 +158,14 @@ def main():
     p.add_argument("--windows", type=int, default=5)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--params", action="store_true", help="print parameter counts only")
+    p.add_argument("--bf16", action="store_true", help="torch.cpu.amp.autocast(dtype=torch.bfloat16) around forward + loss")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     model = MODELS[a.model]()
     params = sum(t.numel() for t in model.parameters() if t.requires_grad)
     buffers = sum(b.numel() for n, b in model.named_buffers() if not n.endswith("num_batches_tracked"))
-    out = {"side": "torch", "model": a.model, "torch": torch.__version__, "threads": torch.get_num_threads(),
+    out = {"side": "torch", "bf16": a.bf16, "model": a.model, "torch": torch.__version__, "threads": torch.get_num_threads(),
            "params": params, "buffers": buffers}
     if not a.params:
         opt = torch.optim.Adam(model.parameters(), lr=1e-3)
@@ -173,7 +174,8 @@ def main():
 
         def step():
             opt.zero_grad(set_to_none=True)
-            loss = F.cross_entropy(model(x), y)
+            with torch.cpu.amp.autocast(enabled=a.bf16, dtype=torch.bfloat16):
+                loss = F.cross_entropy(model(x), y)
             loss.backward()
             opt.step()
             loss.item()
@@ -184,7 +186,7 @@ def main():
         xi = torch.randn(256, 3, 32, 32)
 
         def infer():
-            with torch.no_grad():
+            with torch.no_grad(), torch.cpu.amp.autocast(enabled=a.bf16, dtype=torch.bfloat16):
                 model(xi)
         out["infer"], out["inferWindows"] = measure(infer, 256, a.seconds, a.windows, 1)
         out["peakRssMb"] = peak_rss_mb()
