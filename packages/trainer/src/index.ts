@@ -56,7 +56,7 @@ export { buildReport, formatReport } from './profiler/profile-report';
 export type { ProfileReport, PhaseRow, KernelRow } from './profiler/profile-report';
 export { trainFromConfig, assembleRun, checkRunConfig } from './train-from-config';
 export type { TrainFromConfigArgs, AssembledRun } from './train-from-config';
-export { applyPrecision, enterPrecision, precisionLine, precisionSchema, resolvePrecision, PRECISIONS, PRECISION_ALIASES } from './precision';
+export { enterPrecision, precisionLine, precisionSchema, resolvePrecision, PRECISIONS, PRECISION_ALIASES } from './precision';
 export type { Precision } from './precision';
 export { GradScaler } from './grad-scaler';
 export type { GradScalerOptions, GradScalerState } from './grad-scaler';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger, type Logger } from '@kiln/core';
 import type { ComputePrecisionInfo, ComputeType, PrecisionBackend } from '@kiln/contracts';
-import { applyPrecision, precisionLine, PRECISIONS, resolvePrecision } from './precision';
+import { enterPrecision, precisionLine, PRECISIONS, resolvePrecision } from './precision';
 import { trainerOptionsSchema } from './trainer-options';
 
 /** A backend that records what it is set to; `bf16` false = a CPU without AVX512-BF16/AMX. */
@@ -51,43 +51,43 @@ describe('trainer.precision option', () => {
   });
 });
 
-describe('applyPrecision', () => {
+describe('enterPrecision', () => {
   it('bf16-mixed sets bf16 on the backend, logs what runs, and restore() puts fp32 back', () => {
     const b = fakeBackend(true);
     const log = recordingLogger();
-    const applied = applyPrecision('bf16-mixed', b, log, true);
+    const restore = enterPrecision('bf16-mixed', { logger: log, distributed: true, backend: b });
     expect(b.calls).toEqual([['bf16', false]]);
     expect(log.lines.join('\n')).toMatch(/INFO precision bf16-mixed: convs\+matmuls bf16 on oneDNN avx512_core_amx.*gradients allreduced in fp32/);
-    applied.restore();
+    restore();
     expect(b.computePrecision().type).toBe('fp32');
   });
 
   it('32-true leaves the backend alone', () => {
     const b = fakeBackend(true);
-    applyPrecision('32-true', b, silentLogger, false).restore();
+    enterPrecision('32-true', { logger: silentLogger, backend: b })();
     expect(b.calls).toEqual([]);
   });
 
   it('a CPU without bf16 instructions: a clear error naming what it lacks, not a silent fp32 run', () => {
     const b = fakeBackend(false);
-    expect(() => applyPrecision('bf16-mixed', b, silentLogger, false)).toThrow(/trainer.precision 'bf16-mixed': bf16 compute needs a CPU with AVX512-BF16 or AMX.*avx2/);
+    expect(() => enterPrecision('bf16-mixed', { logger: silentLogger, backend: b })).toThrow(/trainer.precision 'bf16-mixed': bf16 compute needs a CPU with AVX512-BF16 or AMX.*avx2/);
   });
 
   it('16-mixed runs the emulated fp16 path and says so', () => {
     const b = fakeBackend(true);
     const log = recordingLogger();
-    applyPrecision('16-mixed', b, log, false);
+    enterPrecision('16-mixed', { logger: log, backend: b });
     expect(b.calls).toEqual([['fp16', true]]);
     expect(log.lines.join('\n')).toMatch(/WARN precision 16-mixed: .*emulated/);
     expect(log.lines.join('\n')).toMatch(/dynamic loss scaling/);
   });
 
   it('bf16-true is refused with the reason and the way out', () => {
-    expect(() => applyPrecision('bf16-true', fakeBackend(true), silentLogger, false)).toThrow(/not supported: tfjs tensors are float32.*bf16-mixed/);
+    expect(() => enterPrecision('bf16-true', { logger: silentLogger, backend: fakeBackend(true) })).toThrow(/not supported: tfjs tensors are float32.*bf16-mixed/);
   });
 
   it('a backend without lower precision (plain tfjs cpu) is refused for bf16', () => {
-    expect(() => applyPrecision('bf16-mixed', {}, silentLogger, false)).toThrow(/needs a backend that runs convs\/matmuls in lower precision/);
+    expect(() => enterPrecision('bf16-mixed', { logger: silentLogger, backend: {} })).toThrow(/needs a backend that runs convs\/matmuls in lower precision/);
   });
 
   it('the log line says when bf16 is emulated', () => {

@@ -87,8 +87,3 @@ export function enterPrecision(
     backend.setComputePrecision('fp32', false);
   };
 }
-
-/** The trainer's call, with `trainer.precision` as resolved by its schema; `restore()` puts the backend back to fp32. */
-export function applyPrecision(p: Precision, backend: unknown, logger: Logger, distributed: boolean): { restore(): void } {
-  return { restore: enterPrecision(p, { logger, distributed, backend }) };
-}

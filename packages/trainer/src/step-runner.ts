@@ -8,6 +8,7 @@ import type { WeightEma } from './ema';
 import { NonFiniteLossError } from './errors';
 import type { FitContext } from './fit-context';
 import type { FitState } from './fit-state';
+import type { GradScaler } from './grad-scaler';
 import type { Teacher } from './teacher';
 import { agreedSignal, stopFlags, type StopSignal } from './signals';
 import { accumulate, clipByGlobalNorm, clipByValue, disposeGrads } from './gradients';
@@ -144,34 +145,40 @@ export class StepRunner {
       throw new NonFiniteLossError(loss, state.epoch, state.globalStep, b);
     }
     const scaler = state.gradScaler;
-    if (scaler) {
-      // Unscaled before clipping (GradScaler.unscale_); every rank sees the same reduced gradients, so all skip together.
-      const unscaled = scaler.unscale(grads);
-      scaler.update(unscaled.finite);
-      if (!unscaled.finite) {
-        if (scaler.skipped === 1 || scaler.skipped % 100 === 0) {
-          ctx.logger.warn(`16-mixed: inf/NaN gradients at step ${state.globalStep}: optimizer step skipped, loss scale halved to ${scaler.scale} (${scaler.skipped} skipped so far)`);
-        }
-        state.globalStep++;
-        state.metrics = { ...state.metrics, ...terms, 'train/loss': loss, lr: optimizer.lr, epoch: state.epoch, step: state.globalStep, 'train/loss_scale': scaler.scale };
-        return;
-      }
-      grads = unscaled.grads;
+    // 16-mixed: unscaled before clipping (GradScaler.unscale_); undefined = inf/NaN, the step is skipped.
+    // Every rank sees the same reduced gradients, so all skip together.
+    const stepGrads = scaler ? this.unscaleOrSkip(scaler, grads) : grads;
+    if (stepGrads) {
+      grads = stepGrads;
+      if (ctx.o.gradientClipVal !== null) grads = clipByValue(grads, ctx.o.gradientClipVal);
+      if (ctx.o.gradientClipNorm !== null) grads = clipByGlobalNorm(grads, ctx.o.gradientClipNorm).grads;
+      if (scheduler?.interval === 'step') optimizer.lr = scheduler.lrAt(state.globalStep);
+      ctx.profiler.start('optimizer');
+      optimizer.step(grads, ctx.freeze.varsAt(state.epoch));
+      disposeGrads(grads);
+      ctx.profiler.stop('optimizer');
+      const ema = this.ema();
+      if (ema) ctx.profiler.phase('ema', () => ema.update());
     }
-    if (ctx.o.gradientClipVal !== null) grads = clipByValue(grads, ctx.o.gradientClipVal);
-    if (ctx.o.gradientClipNorm !== null) grads = clipByGlobalNorm(grads, ctx.o.gradientClipNorm).grads;
-    if (scheduler?.interval === 'step') optimizer.lr = scheduler.lrAt(state.globalStep);
-    ctx.profiler.start('optimizer');
-    optimizer.step(grads, ctx.freeze.varsAt(state.epoch));
-    disposeGrads(grads);
-    ctx.profiler.stop('optimizer');
-    const ema = this.ema();
-    if (ema) ctx.profiler.phase('ema', () => ema.update());
     state.globalStep++;
     state.metrics = { ...state.metrics, ...terms, 'train/loss': loss, lr: optimizer.lr, epoch: state.epoch, step: state.globalStep };
     if (scaler) state.metrics['train/loss_scale'] = scaler.scale;
+    if (!stepGrads) return;
     if (state.globalStep % ctx.o.logEveryNSteps === 0) {
       ctx.logger.info(`epoch ${state.epoch} step ${state.globalStep}: loss=${loss.toPrecision(4)} lr=${optimizer.lr.toPrecision(3)}`);
     }
+  }
+
+  /** The unscaled gradients, or undefined (gradients disposed, scale halved, WARN) when they hold inf/NaN. */
+  private unscaleOrSkip(scaler: GradScaler, grads: Map<string, tf.Tensor>): Map<string, tf.Tensor> | undefined {
+    const unscaled = scaler.unscale(grads);
+    scaler.update(unscaled.finite);
+    if (unscaled.finite) return unscaled.grads;
+    if (scaler.skipped === 1 || scaler.skipped % 100 === 0) {
+      this.ctx.logger.warn(
+        `16-mixed: inf/NaN gradients at step ${this.state.globalStep}: optimizer step skipped, loss scale halved to ${scaler.scale} (${scaler.skipped} skipped so far)`,
+      );
+    }
+    return undefined;
   }
 }

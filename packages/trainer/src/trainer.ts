@@ -1,7 +1,7 @@
 import { ConfigError, silentLogger, validateOptions, type ComponentContext, type Logger } from '@kiln/core';
 import * as tf from '@tensorflow/tfjs';
 import { Accuracy } from '@kiln/metrics';
-import { applyPrecision } from './precision';
+import { enterPrecision } from './precision';
 import { evaluate } from './evaluate';
 import { FitLoop } from './fit-loop';
 import { createProfiler, finishProfile, startKernelTiming } from './profiler/profile-session';
@@ -62,12 +62,12 @@ export class Trainer {
     );
     const distributed = !!communicator && communicator.worldSize > 1;
     // Set for the fit only: test/predict/export afterwards run fp32.
-    const precision = applyPrecision(this.options.precision, tf.backend(), this.logger, distributed);
+    const restorePrecision = enterPrecision(this.options.precision, { logger: this.logger, distributed, backend: tf.backend() });
     const note = startKernelTiming(profiler);
     try {
       return await loop.run();
     } finally {
-      precision.restore();
+      restorePrecision();
       // Also after a failure or an interrupt: where the time went is most wanted then. Rank 0 reports.
       const rank = communicator && communicator.worldSize > 1 ? communicator.rank : 0;
       const fastDev = this.options.fastDevRun !== false;
