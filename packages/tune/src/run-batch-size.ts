@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { writeFileAtomic } from '@kiln/core';
+import { resolvePrecision } from '@kiln/trainer';
 import { searchBatchSize } from './batch-size-search';
 import { tryBatchSize } from './batch-size-trial';
 import { MEMORY_LIMIT_ENV, memoryLimitFromEnv } from './memory-cap';
@@ -25,6 +26,11 @@ export async function runBatchSizeSearch(ctx: TuneContext, req: BatchSizeRequest
   probe.dispose();
   const max = Math.min(req.max ?? 4096, trainSize ?? Infinity);
   const init = Math.min(req.init ?? 2, max);
+  // Trials are real fits with the run's trainer settings, precision included. Under bf16-mixed/16-mixed
+  // Kiln's tensors stay float32 (only conv/matmul inputs get low-precision copies), so the batch that
+  // fits is about the one that fits in 32-true, not twice it as with PyTorch's half-size activations.
+  const precision = resolvePrecision(((config.trainer ?? {}) as { precision?: string | number }).precision);
+  if (precision !== '32-true') logger.info(`batch-size trials train at trainer.precision=${precision} (tensors stay float32; low-precision copies of conv/matmul inputs only)`);
   logger.info(`batch-size search: from ${init} up to ${max}${trainSize !== undefined && max === trainSize ? ' (the training split size)' : ''}, ${req.steps} steps per try; configured data.batchSize=${Number.isFinite(configured) ? configured : 'n/a'}`);
   const result = await searchBatchSize({
     init,
