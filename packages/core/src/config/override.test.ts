@@ -28,6 +28,11 @@ describe('parseOverride', () => {
     expect(parseOverride('url=http://a/b?c=d').value).toBe('http://a/b?c=d');
     expect(parseOverride('aug@data.augment=strong')).toMatchObject({ op: 'set', key: 'aug@data.augment', group: 'aug', path: ['data', 'augment'], value: 'strong' });
     expect(parseOverride('trainer.lr=1').group).toBeUndefined();
+    // Hydra's dict syntax: no space after the colon
+    expect(parseOverride('trainer.ema={decay:0.99}').value).toEqual({ decay: 0.99 });
+    expect(parseOverride('x={a:1,b:{c:[1,2]},d: e}').value).toEqual({ a: 1, b: { c: [1, 2] }, d: 'e' });
+    expect(parseOverride('x=[{a:1},{a:2}]').value).toEqual([{ a: 1 }, { a: 2 }]);
+    expect(parseOverride('x={url:http://a/b}').value).toEqual({ url: 'http://a/b' });
   });
 
   it.each([

@@ -140,7 +140,7 @@ export function parseYamlValue(text: string, token: string): unknown {
   if (text === '') return '';
   let value: unknown;
   try {
-    value = parseYaml(text, `override '${token}'`);
+    value = parseYaml(hydraFlowMapping(text), `override '${token}'`);
   } catch (err) {
     const reason = (err as Error).message.replace(/^Invalid YAML in override '.*?'(:\d+:\d+)?: /, '');
     throw new ConfigError(`Malformed override '${token}': cannot parse value '${text}' (${reason})`, {}, { cause: err });
@@ -151,6 +151,17 @@ export function parseYamlValue(text: string, token: string): unknown {
     throw new ConfigError(`Malformed override '${token}': the number '${text}' cannot be represented exactly (quote it for text)`, {});
   }
   return n;
+}
+
+/**
+ * Hydra's override grammar writes dicts as `{decay:0.99,warmup:10}`; YAML reads `decay:0.99` there
+ * as one key with a null value unless a space follows the colon. Inside a flow value (starting with
+ * `{` or `[`) a bare key right after `{` or `,` gets that space.
+ */
+function hydraFlowMapping(text: string): string {
+  const t = text.trimStart();
+  if (t[0] !== '{' && t[0] !== '[') return text;
+  return text.replace(/([{,]\s*)([A-Za-z_][\w-]*):(?=[^\s/])/g, '$1$2: ');
 }
 
 function isQuoted(text: string): boolean {
