@@ -86,6 +86,32 @@ describe.runIf(native)('trainer.precision on the native backend', () => {
     expect(backend().computePrecision().type).toBe('fp32');
   });
 
+  it('bf16-mixed with accumulation, norm clipping and EMA: learns, fp32 weights and EMA in the checkpoint, which predicts the same in fp32', async () => {
+    if (!bf16) process.env.KILN_PRECISION_EMULATE = '1';
+    const model = convModel(5);
+    const data = new FakeDataModule({ inputShape: [8, 8, 3], trainSize: 96, valSize: 48 });
+    const runDir = tempDir();
+    const trainer = new Trainer({ maxEpochs: 4, precision: 'bf16-mixed', accumulateGradBatches: 2, gradientClipNorm: 1, ema: { decay: 0.5 } }, { runDir });
+    const result = await trainer.fit({ model, loss: crossEntropy, optimizer: new Adam({ lr: 0.02 }), data, callbacks: { save: new SaveLast() } });
+    delete process.env.KILN_PRECISION_EMULATE;
+    expect(result.metrics['val/accuracy']).toBeGreaterThan(0.8);
+    expect(backend().computePrecision().type).toBe('fp32');
+    const ckpt = await loadCheckpoint(join(runDir, 'checkpoints', 'last.ckpt'));
+    expect(ckpt.ema?.decay).toBe(0.5);
+    expect(ckpt.ema?.weights.length).toBe(model.net.getWeights().length);
+    for (const w of [...ckpt.weights.map((n) => n.data), ...ckpt.ema!.weights]) {
+      expect(w).toBeInstanceOf(Float32Array);
+      expect(w.every(Number.isFinite)).toBe(true);
+    }
+    // The restored fp32 net gives what the trained one gives now that the backend is fp32 again.
+    const restored = convModel(99);
+    restored.net.setWeights(ckpt.weights.map((w, i) => tf.tensor(w.data, model.net.getWeights()[i].shape)));
+    const x = tf.randomNormal([4, 8, 8, 3], 0, 1, 'float32', 7);
+    const a = (model.net.predict(x) as tf.Tensor).dataSync() as Float32Array;
+    const b = (restored.net.predict(x) as tf.Tensor).dataSync() as Float32Array;
+    expect(relErr(b, a)).toBeLessThan(1e-6);
+  });
+
   it('the backend is fp32 again after a fit that throws', async () => {
     const model = convModel();
     const data = new FakeDataModule({ inputShape: [8, 8, 3] });
