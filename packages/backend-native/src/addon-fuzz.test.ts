@@ -10,7 +10,7 @@ import { loadAddon, threadCount } from './load-addon.js';
  */
 const addon = loadAddon() as unknown as Record<string, (...a: unknown[]) => unknown> | null;
 
-type Kind = 'f32' | 'i32' | 'u8' | 'any' | 'num' | 'op' | 'int' | 'bool' | 'dims' | 'optf32' | 'params20' | 'params12';
+type Kind = 'f32' | 'i32' | 'i8' | 'u8' | 'any' | 'num' | 'op' | 'int' | 'bool' | 'dims' | 'optf32' | 'params20' | 'params12';
 const SIGS: Record<string, Kind[]> = {
   setThreads: ['int'],
   setPrecision: ['op', 'bool'],
@@ -45,6 +45,11 @@ const SIGS: Record<string, Kind[]> = {
   adam: ['f32', 'f32', 'f32', 'f32', 'f32', 'f32', 'f32', 'num', 'num', 'num', 'num', 'int', 'num', 'bool'],
   sgd: ['f32', 'f32', 'optf32', 'f32', 'optf32', 'num', 'num', 'num', 'bool', 'num', 'bool'],
   rmsprop: ['f32', 'f32', 'f32', 'optf32', 'optf32', 'f32', 'f32', 'optf32', 'optf32', 'num', 'num', 'num', 'num', 'bool', 'num'],
+  int8ConvCreate: ['i32', 'i8', 'f32', 'optf32', 'num'],
+  int8DenseCreate: ['i32', 'i8', 'f32', 'optf32', 'num'],
+  int8Run: ['int', 'f32', 'int', 'f32'],
+  int8Impl: ['int', 'int'],
+  int8Dispose: ['int'],
 };
 
 function rng(seed: number) {
@@ -57,10 +62,10 @@ function rng(seed: number) {
 }
 
 const GUARD = 16, PATTERN = 0xa5;
-interface Guarded { view: Float32Array | Int32Array | Uint8Array; bytes: Uint8Array; len: number; elem: number }
+interface Guarded { view: Float32Array | Int32Array | Uint8Array | Int8Array; bytes: Uint8Array; len: number; elem: number }
 const guarded: Guarded[] = [];
 
-function makeArray(ctor: Float32ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor, len: number) {
+function makeArray(ctor: Float32ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor | Int8ArrayConstructor, len: number) {
   const elem = ctor.BYTES_PER_ELEMENT;
   const buf = new ArrayBuffer(GUARD * 2 + len * elem);
   const bytes = new Uint8Array(buf);
@@ -87,6 +92,7 @@ function arg(r: ReturnType<typeof rng>, kind: Kind): unknown {
     case 'optf32': return r.next() < 0.3 ? null : makeArray(Float32Array, len());
     case 'i32': return makeArray(Int32Array, len());
     case 'u8': return makeArray(Uint8Array, len());
+    case 'i8': return makeArray(Int8Array, len());
     case 'any': return makeArray(r.pick<Float32ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor>([Float32Array, Int32Array, Uint8Array]), len());
     case 'num': return r.pick([0, 1, -1, 0.5, 1e-5, 6, 1e30, NaN, Infinity]);
     case 'op': return r.int(-1, 30);
@@ -157,6 +163,16 @@ const VALID: Partial<Record<string, (r: R) => unknown[]>> = {
     const n = r.int(1, 2), ih = r.int(2, 5), iw = r.int(2, 5), c = r.int(1, 3), k = 2, s = 1, oh = ih - 1, ow = iw - 1;
     return [I([n, ih, iw, c, oh, ow, k, k, s, s, 0, 0]), F(n * ih * iw * c), F(n * oh * ow * c)];
   },
+  int8ConvCreate: (r) => {
+    const ih = r.int(3, 5), iw = r.int(3, 5), ic = r.int(1, 3), dw = r.next() < 0.3, oc = dw ? ic * r.int(1, 2) : r.int(1, 3), k = r.int(1, 3);
+    const p = [ih, iw, ic, oc, k, k, r.int(1, 2), 1, 1, r.int(1, 2), 1, 0, 0, 1, dw ? ic : 1, r.int(0, 2), r.int(0, 1)];
+    return [I(p), makeArray(Int8Array, k * k * (dw ? 1 : ic) * oc), F(oc).fill(0.5), r.next() < 0.5 ? F(oc) : null, 0.1];
+  },
+  int8DenseCreate: (r) => {
+    const k = r.int(1, 6), n = r.int(1, 5);
+    return [I([k, n, r.int(0, 2), r.int(0, 1)]), makeArray(Int8Array, k * n), F(n).fill(0.25), r.next() < 0.5 ? F(n) : null, 0.5];
+  },
+  int8Run: (r) => { const b = r.int(1, 3); return [r.int(1, 6), F(b * r.pick([1, 4, 6, 16, 25])), b, F(b * r.pick([1, 2, 4, 9, 24]))]; },
   convForward: (r) => {
     const n = r.int(1, 2), ih = r.int(3, 5), iw = r.int(3, 5), ic = r.int(1, 3), oc = r.int(1, 3), k = 3, oh = ih - 2, ow = iw - 2;
     return [I([n, ih, iw, ic, oh, ow, oc, k, k, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0, 1]), F(n * ih * iw * ic), F(k * k * ic * oc), F(oc), F(n * oh * ow * oc), 0];
@@ -186,7 +202,8 @@ function cleanError(e: unknown): boolean {
 
 describe.skipIf(!addon)('native addon entry points never trust their caller (seeded fuzz)', () => {
   it('exposes exactly the fuzzed entry points', () => {
-    const fns = Object.keys(addon ?? {}).filter((k) => typeof addon?.[k] === 'function' && k !== 'info' && k !== 'convCacheSize' && k !== 'precisionInfo');
+    const fns = Object.keys(addon ?? {}).filter((k) => typeof addon?.[k] === 'function' && k !== 'info' && k !== 'convCacheSize' && k !== 'precisionInfo' &&
+      k !== 'int8Support' && k !== 'int8OpCount');
     expect(fns.sort()).toEqual(Object.keys(SIGS).sort());
   });
 

@@ -53,6 +53,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitBatchNormTrain(env, exports);
   InitOptimizers(env, exports);
   InitPrecision(env, exports);
+  InitInt8(env, exports);
   return exports;
 }
 

@@ -7,3 +7,7 @@ export { nativeKernelStats, resetNativeKernelStats, type KernelStats } from './k
 export { ACT, BINARY, UNARY, GRAD, REDUCE, PRECISION } from './op-codes.js';
 export { precisionUnsupported } from './precision.js';
 export { GRAD_KERNELS } from './fused-gradients.js';
+export {
+  createInt8Conv, createInt8Dense, int8Conv2d, int8Dense, int8Support, INT8_KERNELS,
+  type Int8Op, type Int8SupportInfo, type Int8ConvSpec, type Int8DenseSpec, type Int8Input, type Int8InputType, type Int8Activation,
+} from './int8.js';

@@ -12,6 +12,7 @@ import { softmax } from './kernels/softmax.js';
 import { fusedBatchNorm } from './kernels/batchnorm.js';
 import { batchNormTrain, batchNormTrainGrad } from './kernels/batchnorm-train.js';
 import { GRAD_KERNELS } from './fused-gradients.js';
+import { INT8_KERNELS, int8Run } from './kernels/int8.js';
 import { BINARY, GRAD, REDUCE, UNARY } from './op-codes.js';
 import type { NativeImpl } from './kernel-util.js';
 
@@ -76,6 +77,8 @@ export function kilnKernelTable(): Record<string, NativeImpl> {
     [GRAD_KERNELS.batchNormGradFull]: batchNormGradFull,
     [GRAD_KERNELS.layerNormGrad]: layerNormGrad,
     [GRAD_KERNELS.batchNormTrainGrad]: batchNormTrainGrad,
+    [INT8_KERNELS.conv2d]: int8Run,
+    [INT8_KERNELS.dense]: int8Run,
   };
 }
 

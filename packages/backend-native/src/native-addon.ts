@@ -85,6 +85,17 @@ export interface NativeAddon {
   precisionInfo(): {
     mode: number; emulated: boolean; isa: string; bf16: boolean; amx: boolean; nativeCalls: number; emulatedCalls: number;
   };
+  // int8.cc / int8_conv.cc / int8_matmul.cc: handles of prepacked int8 layers (src/int8.ts).
+  /** params: IH IW IC OC KH KW SH SW DH DW PT PB PL PR G ACT SRC (SRC 0 = u8, 1 = s8); returns the handle id. */
+  int8ConvCreate(p: Int32Array, w: Int8Array, weightScales: Float32Array, bias: Float32Array | null, inputScale: number): number;
+  /** params: IN OUT ACT SRC; returns the handle id. */
+  int8DenseCreate(p: Int32Array, w: Int8Array, weightScales: Float32Array, bias: Float32Array | null, inputScale: number): number;
+  int8Run(id: number, x: Float32Array, batch: number, y: Float32Array): void;
+  /** oneDNN's implementation name for that batch size (e.g. `jit_uni_int8:avx2`). */
+  int8Impl(id: number, batch: number): string;
+  int8Dispose(id: number): boolean;
+  int8OpCount(): number;
+  int8Support(): { available: boolean; isa: string; vnni: boolean; amx: boolean };
   // optimizers.cc
   adam(
     p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, outP: Float32Array, outM: Float32Array,

@@ -52,6 +52,7 @@ class Args {
   Span<float> F32(size_t i) const { return Typed<float>(i, napi_float32_array, "Float32Array"); }
   Span<int32_t> I32(size_t i) const { return Typed<int32_t>(i, napi_int32_array, "Int32Array"); }
   Span<uint8_t> U8(size_t i) const { return Typed<uint8_t>(i, napi_uint8_array, "Uint8Array"); }
+  Span<int8_t> I8(size_t i) const { return Typed<int8_t>(i, napi_int8_array, "Int8Array"); }
   Span<float> OptF32(size_t i) const { return IsNullish(i) ? Span<float>{} : F32(i); }
   // A Float32Array of exactly `n` elements.
   Span<float> F32(size_t i, int64_t n) const {
@@ -238,6 +239,7 @@ void InitNorm(Napi::Env env, Napi::Object exports);
 void InitBatchNormTrain(Napi::Env env, Napi::Object exports);
 void InitOptimizers(Napi::Env env, Napi::Object exports);
 void InitPrecision(Napi::Env env, Napi::Object exports);
+void InitInt8(Napi::Env env, Napi::Object exports);
 
 // Compute precision of convs and matmuls (precision.cc). Slots: one scratch
 // buffer per kernel input argument (0 and 1).
