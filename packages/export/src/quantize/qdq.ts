@@ -1,14 +1,13 @@
 import { onnx } from 'onnx-proto';
+import { activationParams, quantizePerChannel, type TensorRange } from '@kiln/quantize';
 import { ExportError } from '../errors';
 import { dimsOf, floatTensor, floatValues, int32Tensor, int8Tensor, isFloatInitializer, NameSet, pruneInitializers } from './onnx-tensors';
 
 /** `int8`: static QDQ (weights and activations); `dynamic`: int8 weights only, float activations. */
 export type OnnxQuantizeMode = 'int8' | 'dynamic';
 
-export interface TensorRange {
-  min: number;
-  max: number;
-}
+// One definition of the quantization math, shared with Kiln's own int8 inference.
+export { activationParams, quantizePerChannel, type TensorRange };
 
 /** A node whose weight gets per-channel int8: Conv (W [out, in/group, kh, kw], axis 0) or MatMul with a constant [K, N] (axis 1). */
 export interface WeightedNode {
@@ -34,29 +33,6 @@ export function weightedNodes(graph: onnx.IGraphProto): WeightedNode[] {
 /** The float activations the static mode quantizes: the data input of every weighted node. */
 export function activationTensors(graph: onnx.IGraphProto): string[] {
   return [...new Set(weightedNodes(graph).map((w) => w.node.input![0]))];
-}
-
-/** Symmetric per-channel int8 ([-127, 127], zero point 0), the layout int8 GEMM/conv kernels expect. */
-export function quantizePerChannel(data: Float32Array, dims: number[], axis: number, qmax = 127): { q: Int8Array; scale: Float32Array } {
-  const channels = dims[axis];
-  const inner = dims.slice(axis + 1).reduce((a, b) => a * b, 1);
-  const channelOf = (i: number) => Math.floor(i / inner) % channels;
-  const maxAbs = new Float32Array(channels);
-  for (let i = 0; i < data.length; i++) maxAbs[channelOf(i)] = Math.max(maxAbs[channelOf(i)], Math.abs(data[i]));
-  // An all-zero channel keeps scale 1 (its values are 0 either way); scales must be positive.
-  const scale = maxAbs.map((m) => (m > 0 ? m / qmax : 1));
-  const q = new Int8Array(data.length);
-  for (let i = 0; i < data.length; i++) q[i] = Math.max(-qmax, Math.min(qmax, Math.round(data[i] / scale[channelOf(i)])));
-  return { q, scale };
-}
-
-/** Asymmetric int8 for an activation range (0 always representable, as ONNX requires for padding). */
-export function activationParams(range: TensorRange): { scale: number; zeroPoint: number } {
-  const lo = Math.min(0, range.min);
-  const hi = Math.max(0, range.max);
-  if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw new ExportError(`calibration range [${range.min}, ${range.max}] is not finite`);
-  const scale = hi > lo ? (hi - lo) / 255 : 1;
-  return { scale, zeroPoint: Math.max(-128, Math.min(127, Math.round(-128 - lo / scale))) };
 }
 
 export interface QdqResult {

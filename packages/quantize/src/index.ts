@@ -1,0 +1,18 @@
+export { QuantizeError } from './errors';
+export { quantizePerChannel, activationParams, int8InputParams, weightQmax } from './quant-math';
+export type { TensorRange, Int8Input, Int8InputType } from './quant-math';
+export { planInt8, absorbedLayers } from './plan';
+export type { Int8Plan, PlannedOp, Fp32Layer, Int8OpKind } from './plan';
+export { foldBatchNorm, opWeights } from './fold';
+export { opSpec, samePadding } from './specs';
+export { calibrateInt8, CALIBRATION_METHODS, DEFAULT_CALIBRATION_BATCHES, DEFAULT_PERCENTILE } from './calibrate';
+export type { BatchSource, ImageBatch, Calibration, CalibrateOptions, CalibrationMethod } from './calibrate';
+export { applyInt8, finalPlan } from './runner';
+export type { Int8Model } from './runner';
+export { referenceInt8Kernels, fakeQuantize } from './reference-kernels';
+export { nativeInt8Kernels } from './native-kernels';
+export type { Int8Kernels, Int8Op, Int8ConvSpec, Int8DenseSpec, Int8SupportInfo, Int8Activation, Int8Padding } from './kernels';
+export { calibrationCachePath, readCalibrationCache, writeCalibrationCache, CACHE_VERSION } from './cache';
+export type { CacheKeyOptions, CachedCalibration } from './cache';
+export { quantizeModelInt8, describePlan } from './quantize-model';
+export type { QuantizeModelOptions, QuantizedModel } from './quantize-model';
