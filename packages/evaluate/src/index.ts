@@ -2,6 +2,8 @@
 // `kiln predict`, `kiln test` and `kiln validate` run, usable without the CLI.
 export { loadPredictor, topK } from './predictor';
 export type { Predictor, LoadPredictorOptions } from './predictor';
+export { parseQuantizeFlags, trainingBatches, PREDICTOR_QUANTIZE_MODES } from './int8-options';
+export type { PredictorQuantizeOptions } from './int8-options';
 export { resolveCheckpoint, runDirOf, checkClassesMatch } from './checkpoint-path';
 export { expandImageInputs } from './image-inputs';
 export { evaluateCsv } from './evaluate-csv';

@@ -1,20 +1,21 @@
 import { Logger, UsageError } from '@kiln/core';
 import { optionInt, optionList, parseOrHelp, type CommandSpec } from '../args';
 import { expandImageInputs, topK } from '@kiln/evaluate';
-import { openPredictor } from '../open-predictor';
+import { openPredictor, QUANTIZE_FLAGS, QUANTIZE_OPTIONS } from '../open-predictor';
 
 export const spec: CommandSpec = {
   name: 'predict',
   summary: 'top-k classes with probabilities for images, as JSON',
-  usage: 'kiln predict IMAGE… | --image=PATH [--image=PATH2 …] [--topk=5] [--ckpt=RUN_DIR|FILE] [--gpus=0]',
+  usage: 'kiln predict IMAGE… | --image=PATH [--image=PATH2 …] [--topk=5] [--ckpt=RUN_DIR|FILE] [--gpus=0] [--quantize=int8]',
   valueOptions: {
     image: 'image file, folder or glob (repeatable)',
     topk: 'classes per image (default 5, at most the class count)',
     ckpt: 'checkpoint file or run folder (default: best checkpoint of outputs/latest)',
     import: 'module exporting register(registries) to load, e.g. custom layers (repeatable)',
     gpus: 'GPU id to run on',
+    ...QUANTIZE_OPTIONS,
   },
-  flags: { 'trust-imports': "import the modules in the run's config.yaml `imports:` (runs that code)" },
+  flags: { 'trust-imports': "import the modules in the run's config.yaml `imports:` (runs that code)", ...QUANTIZE_FLAGS },
   repeatable: ['image', 'import'],
   // bare words are images, as `--image` (the spec's "predict with an image path")
   positionals: true,
@@ -32,7 +33,7 @@ export async function run(argv: string[]): Promise<number> {
     level: args.flags.has('debug') ? 'DEBUG' : 'WARN',
     sinks: [{ write: (_r, line) => process.stderr.write(line + '\n') }],
   });
-  const predictor = await openPredictor(args, logger);
+  const predictor = await openPredictor(args, logger, 'predict');
   const [h, w, c] = predictor.processor.outputShape;
   const k = predictor.classes.length;
   const results: Array<Record<string, unknown>> = [];

@@ -5,12 +5,12 @@ import { optionInt, optionNumber, optionString, parseOrHelp, type CommandSpec, t
 import { resolveUserPath } from '../paths';
 import { formatClassificationReport } from '@kiln/metrics';
 import { compareToBaseline, evaluateCsv, readBaseline, writeTestReports, type EvaluateCsvResult, type Predictor } from '@kiln/evaluate';
-import { openPredictor } from '../open-predictor';
+import { openPredictor, QUANTIZE_FLAGS, QUANTIZE_OPTIONS } from '../open-predictor';
 
 export const spec: CommandSpec = {
   name: 'test',
   summary: 'predict every row of a CSV; write predictions + a metrics report when labels are present',
-  usage: 'kiln test --input=in.csv --output=out.csv [--gpus=0] [--ckpt=RUN_DIR|FILE] [--baseline=baseline.json] (or: kiln test in.csv out.csv [GPU_ID])',
+  usage: 'kiln test --input=in.csv --output=out.csv [--gpus=0] [--ckpt=RUN_DIR|FILE] [--baseline=baseline.json] [--quantize=int8] (or: kiln test in.csv out.csv [GPU_ID])',
   valueOptions: {
     input: 'CSV with a path column (and optionally a label column)',
     output: 'predictions CSV to write (reports go next to it: <name>.metrics.json, .report.md, .report.html, .confusion.png)',
@@ -22,8 +22,10 @@ export const spec: CommandSpec = {
     'batch-size': 'images per forward pass (default 256)',
     'path-column': 'CSV column with image paths (default path)',
     'label-column': 'CSV column with labels (default label)',
+    ...QUANTIZE_OPTIONS,
   },
   flags: {
+    ...QUANTIZE_FLAGS,
     'trust-imports': "import the modules in the run's config.yaml `imports:` (runs that code)",
     'keep-going': 'a label the model does not know (out of range, unknown name) is an error cell in its row and exit 0, instead of CRITICAL and exit 2',
   },
@@ -64,7 +66,7 @@ export async function run(argv: string[]): Promise<number> {
   const batchSize = optionInt(args, 'batch-size') ?? 256;
 
   const logger = new Logger({ level: args.flags.has('debug') ? 'DEBUG' : 'INFO' });
-  const predictor = await openPredictor(args, logger);
+  const predictor = await openPredictor(args, logger, 'test');
   const result = await evaluateCsv({
     input,
     predictor,

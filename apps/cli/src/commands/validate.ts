@@ -2,15 +2,16 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadRunConfig, Logger, UsageError } from '@kiln/core';
 import { optionString, parseOrHelp, type CommandSpec } from '../args';
-import { resolveCheckpoint, runDirOf, writeSplitCsv, type EvalSplit } from '@kiln/evaluate';
+import { parseQuantizeFlags, resolveCheckpoint, runDirOf, writeSplitCsv, type EvalSplit } from '@kiln/evaluate';
 import { findConfigDir, resolveUserPath } from '../paths';
+import { QUANTIZE_FLAGS, QUANTIZE_OPTIONS } from '../open-predictor';
 import { registerWithImports } from '../registry';
 import { run as runTest } from './test';
 
 export const spec: CommandSpec = {
   name: 'validate',
   summary: "metrics of a checkpoint on its run's validation (or test) split, with the same report as test",
-  usage: 'kiln validate [--ckpt=RUN_DIR|FILE] [--split=val|test] [--output=val.csv] [--gpus=0] [--baseline=…] [data.key=value overrides…]',
+  usage: 'kiln validate [--ckpt=RUN_DIR|FILE] [--split=val|test] [--output=val.csv] [--gpus=0] [--baseline=…] [--quantize=int8] [data.key=value overrides…]',
   valueOptions: {
     ckpt: 'checkpoint file or run folder (default: best checkpoint of outputs/latest)',
     split: "val (default: data.valCsv, or the run's seeded data.valSplit) or test (data.testCsv)",
@@ -20,8 +21,9 @@ export const spec: CommandSpec = {
     tolerance: 'allowed drop in percentage points for --baseline (default 0.5)',
     'batch-size': 'images per forward pass (default 256)',
     'config-dir': 'config groups for the overrides (default: ./configs or the repo configs)',
+    ...QUANTIZE_OPTIONS,
   },
-  flags: {},
+  flags: { ...QUANTIZE_FLAGS },
   positionals: true,
 };
 
@@ -35,6 +37,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!args) return 0;
   const split = (optionString(args, 'split') ?? 'val') as EvalSplit;
   if (split !== 'val' && split !== 'test') throw new UsageError(`validate: --split is val or test (got '${split}')`);
+  parseQuantizeFlags('validate', optionString(args, 'quantize'), optionString(args, 'calibration'), args.flags.has('full-range'));
   const checkpoint = resolveCheckpoint(optionString(args, 'ckpt'));
   const runDir = runDirOf(checkpoint);
   const logger = new Logger({ level: args.flags.has('debug') ? 'DEBUG' : 'INFO' });
@@ -46,9 +49,9 @@ export async function run(argv: string[]): Promise<number> {
   const rows = await writeSplitCsv(config, split, input, logger, registerWithImports(config.imports));
   logger.info(`${split} split: ${rows} rows listed in ${input}`);
 
-  const forward = ['gpus', 'baseline', 'tolerance', 'batch-size']
+  const forward = ['gpus', 'baseline', 'tolerance', 'batch-size', 'quantize', 'calibration']
     .map((name) => [name, optionString(args, name)] as const)
     .filter(([, v]) => v !== undefined)
     .map(([name, v]) => `--${name}=${v}`);
-  return runTest([`--input=${input}`, `--output=${output}`, `--ckpt=${checkpoint}`, ...forward, ...(args.flags.has('debug') ? ['--debug'] : [])]);
+  return runTest([`--input=${input}`, `--output=${output}`, `--ckpt=${checkpoint}`, ...forward, ...(args.flags.has('debug') ? ['--debug'] : []), ...(args.flags.has('full-range') ? ['--full-range'] : [])]);
 }
