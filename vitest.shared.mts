@@ -10,7 +10,11 @@ const root = import.meta.dirname;
 export function shared(projectDir: string): UserWorkspaceConfig {
   return {
     resolve: {
-      alias: [{ find: /^@kiln\/([a-z-]+)$/, replacement: resolve(root, 'packages/$1/src/index.ts') }],
+      alias: [
+        { find: /^@kiln\/([a-z-]+)$/, replacement: resolve(root, 'packages/$1/src/index.ts') },
+        // a package's subpath export (`@kiln/contracts/tf`) → its source file of that name
+        { find: /^@kiln\/([a-z-]+)\/([a-z-]+)$/, replacement: resolve(root, 'packages/$1/src/$2.ts') },
+      ],
     },
     oxc: { decorator: { legacy: true, emitDecoratorMetadata: true } } as never,
     test: {

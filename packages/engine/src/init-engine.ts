@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@kiln/contracts/tf';
 import { ConfigError, didYouMean, KilnError, silentLogger, type Logger } from '@kiln/core';
 import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@kiln/contracts/tf';
 import { z } from '@kiln/core';
 import { perClassVector, targetMatrix } from './targets';
 

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@kiln/contracts/tf';
 import { DataError, z } from '@kiln/core';
 import type { LossExtras } from '@kiln/contracts';
 import { targetMatrix } from './targets';

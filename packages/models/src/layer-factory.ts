@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@kiln/contracts/tf';
 import { BatchNorm, Gelu, LayerNorm, MultiHeadAttention, ReLU, ReLU6, ResidualAdd } from './layers/index';
 import { makeInitializer, type Initializer, type InitializerName } from './model-options';
 

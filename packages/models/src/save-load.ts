@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { basename, isAbsolute, join, normalize } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@kiln/contracts/tf';
 import { KilnError, writeFileAtomic, type Registries } from '@kiln/core';
 import { isAllowedLayerClass, listLayerClasses, registerLayer, type LayerClass } from './layer-allowlist';
 

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@kiln/contracts/tf';
 import { z, type ComponentContext } from '@kiln/core';
 import { LayerFactory } from './layer-factory';
 import { baseModelOptions } from './model-options';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@kiln/contracts/tf';
 import { hardLabels, imageTensor, sliceBatch, targetTensor, type BatchSlice } from './batch-tensors';
 import { accumulate, disposeGrads, releaseFailedTape } from './gradients';
 import { nullProfiler, type LossFn, type Profiler, type TrainableModel } from '@kiln/contracts';

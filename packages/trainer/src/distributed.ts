@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@kiln/contracts/tf';
 import type { Communicator, StreamingMetric } from '@kiln/contracts';
 import type { WeightEma } from './ema';
 import { setWeightsOrdered } from './weights';

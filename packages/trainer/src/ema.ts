@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@kiln/contracts/tf';
 
 /**
  * Exponential moving average of all weights (batch-norm statistics included, like timm's

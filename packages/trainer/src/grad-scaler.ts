@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@kiln/contracts/tf';
 
 /** What a checkpoint keeps of a GradScaler (exact resume). */
 export interface GradScalerState {

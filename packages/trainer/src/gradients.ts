@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@kiln/contracts/tf';
 
 /** Elementwise clip to [-value, value] (Lightning's `gradient_clip_algorithm: value`). Disposes the inputs. */
 export function clipByValue(grads: Map<string, tf.Tensor>, value: number): Map<string, tf.Tensor> {

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@kiln/contracts/tf';
 import { isPrecisionBackend, type ComputePrecisionInfo, type ComputeType } from '@kiln/contracts';
 import { KilnError, suggest, z, type Logger } from '@kiln/core';
 

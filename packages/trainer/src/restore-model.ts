@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@kiln/contracts/tf';
 import type { Registries } from '@kiln/core';
 import { checkLayerClasses, registerLayer, type LayerClass } from '@kiln/models';
 import { loadCheckpoint, type CheckpointPayload } from './checkpoint';

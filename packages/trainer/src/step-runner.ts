@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@kiln/contracts/tf';
 import { KilnError } from '@kiln/core';
 import type { Batch } from '@kiln/contracts';
 import { isOutOfMemoryError } from '@kiln/engine';

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@kiln/contracts/tf';
 import { ConfigError, type Logger } from '@kiln/core';
 import { applyPretrained } from '@kiln/models';
 import type { WeightEma } from './ema';

@@ -1,5 +1,5 @@
 import { ConfigError, silentLogger, validateOptions, type ComponentContext, type Logger } from '@kiln/core';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@kiln/contracts/tf';
 import { Accuracy } from '@kiln/metrics';
 import { enterPrecision } from './precision';
 import { evaluate } from './evaluate';

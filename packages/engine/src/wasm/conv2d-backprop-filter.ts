@@ -1,4 +1,4 @@
-import { backend_util, Conv2DBackpropFilter, type KernelBackend, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs';
+import { backend_util, Conv2DBackpropFilter, type KernelBackend, type KernelConfig, type KernelFunc, type TensorInfo } from '@kiln/contracts/tf';
 import { type ExplicitPadding, WasmOps } from './wasm-ops';
 
 /**

@@ -6,7 +6,7 @@ import {
   type KernelConfig,
   type KernelFunc,
   type TensorInfo,
-} from '@tensorflow/tfjs';
+} from '@kiln/contracts/tf';
 import { WasmOps } from './wasm-ops';
 
 type Pad = 'valid' | 'same' | number | backend_util.ExplicitPadding;

@@ -1,4 +1,4 @@
-import { getKernel, registerKernel, type KernelConfig } from '@tensorflow/tfjs';
+import { getKernel, registerKernel, type KernelConfig } from '@kiln/contracts/tf';
 import { conv2DBackpropFilterWasmConfig } from './conv2d-backprop-filter';
 import { depthwiseBackpropFilterWasmConfig, depthwiseBackpropInputWasmConfig } from './depthwise-backprop';
 

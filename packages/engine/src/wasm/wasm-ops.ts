@@ -1,4 +1,4 @@
-import { getKernel, type KernelBackend, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs';
+import { getKernel, type KernelBackend, type NamedAttrMap, type TensorInfo } from '@kiln/contracts/tf';
 
 /**
  * Calls the wasm backend's own kernels from inside another kernel (the pattern tfjs backends

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@kiln/contracts/tf';
 import { KILN_KERNELS, type BatchNormTrainAttrs } from '@kiln/contracts';
 import { hasKilnKernel, oneTensor, runKilnKernel, tidyGrads } from './kiln-kernel';
 

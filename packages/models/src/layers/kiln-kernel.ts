@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@kiln/contracts/tf';
 
 /**
  * True when the active backend registers Kiln's fused kernel `name` (see `KILN_KERNELS` in

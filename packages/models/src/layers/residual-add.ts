@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@kiln/contracts/tf';
 
 /**
  * `a + b` for same-shape tensors (residual connections). tfjs's Add gradient keeps both inputs

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@kiln/contracts/tf';
 import { ConfigError, resolveUserPath, type ComponentContext } from '@kiln/core';
 import { describeMismatch, matchTensors, readWeightsFile, type MatchResult, type SourceKey, type TensorMap } from '@kiln/weights';
 import { TORCH_NAME_MAPS } from './torch-names';

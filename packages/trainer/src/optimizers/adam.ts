@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@kiln/contracts/tf';
 import { KILN_KERNELS, type AdamAttrs } from '@kiln/contracts';
 import { z, type ComponentContext } from '@kiln/core';
 import { hasKilnKernel, runKilnKernel } from '@kiln/models';

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@kiln/contracts/tf';
 
 export interface OptimizerState {
   /** Optimizer steps taken (Adam's bias-correction `t`). */

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '@kiln/contracts/tf';
 import { isKernelTimingBackend, nullProfiler, type Profiler } from '@kiln/contracts';
 import type { Logger } from '@kiln/core';
 import { buildReport, formatReport, type ProfileReport } from './profile-report';
