@@ -2,14 +2,25 @@ import { createRegistries, ConfigError, type Registries } from '@kiln/core';
 import { register as registerAugmentation } from '@kiln/augmentation';
 import { register as registerCallbacks } from '@kiln/callbacks';
 import { register as registerData } from '@kiln/data';
-import { register as registerExport } from '@kiln/export';
 import { register as registerLosses } from '@kiln/losses';
 import { register as registerMetrics } from '@kiln/metrics';
 import { register as registerModels } from '@kiln/models';
 import { register as registerProcessors } from '@kiln/processors';
 import { register as registerTrainer } from '@kiln/trainer';
 import { resolve } from 'node:path';
+import { lazyComponent } from './lazy-component';
 import { resolveUserPath } from './paths';
+
+/**
+ * callbacks.export, loaded only when a config uses it (or its schema is read): @kiln/export brings
+ * the full @tensorflow/tfjs umbrella and protobuf, which a training run otherwise never needs.
+ */
+function registerExport(registries: Registries): void {
+  registries.callbacks.register(
+    lazyComponent('export', () => (require('@kiln/export') as typeof import('@kiln/export')).ExportCallback),
+    '@kiln/export',
+  );
+}
 
 /** Every built-in component, registered explicitly (nothing registers on import). */
 export function registerAll(): Registries {
