@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { nativeReady } from './__fixtures__/setup.js';
 import { createInt8Conv, createInt8Dense, int8Conv2d, int8Dense, int8Support, type Int8Activation, type Int8ConvSpec, type Int8InputType } from './int8.js';
 import { loadAddon } from './load-addon.js';
@@ -64,13 +64,8 @@ function qmaxInput(type: Int8InputType, wmax: number): number {
 }
 
 describe.skipIf(!nativeReady)('int8 inference kernels (oneDNN)', () => {
-  let prev = '';
   beforeAll(async () => {
-    prev = tf.getBackend();
     await tf.setBackend('native');
-  });
-  afterAll(async () => {
-    await tf.setBackend(prev);
   });
 
   it('int8Support reports the ISA', () => {
