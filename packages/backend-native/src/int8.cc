@@ -138,6 +138,25 @@ bool HasVnni() {
   return has(dnnl_cpu_isa_avx2_vnni) || has(dnnl_cpu_isa_avx512_core_vnni);
 }
 
+const int8_t* NarrowWeights(const int8_t* w, int64_t n, int64_t oc, Quant& q, std::vector<int8_t>& store,
+                            int64_t& halved) {
+  halved = 0;
+  if (HasVnni()) return w;
+  std::vector<int> wmax(oc, 0);
+  for (int64_t i = 0; i < n; i++) wmax[i % oc] = std::max(wmax[i % oc], std::abs(static_cast<int>(w[i])));
+  std::vector<bool> wide(oc);
+  for (int64_t c = 0; c < oc; c++) {
+    wide[c] = wmax[c] > 63;
+    if (wide[c]) q.weightScales[c] *= 2.f, halved++;
+  }
+  if (!halved) return w;
+  store.assign(w, w + n);
+  for (int64_t i = 0; i < n; i++) {
+    if (wide[i % oc]) store[i] = static_cast<int8_t>(std::nearbyint(store[i] * 0.5f));
+  }
+  return store.data();
+}
+
 PackedWeights::PackedWeights(const memory::desc& user, const int8_t* w, int64_t n) : user_(user), data_(w, w + n) {}
 
 memory PackedWeights::For(const memory::desc& want) {

@@ -65,6 +65,14 @@ void* QuantizeInput(const float* x, int64_t n, const Quant& q);
 dnnl::memory::data_type SrcDt(const Quant& q);
 bool HasVnni();
 
+// Without VNNI the u8·s8 kernels (vpmaddubsw) add pairs of products in int16, which full-range weights
+// overflow. There, every output channel (last weight dim, `oc` of them) whose weights exceed 7 bits is
+// halved (round half to even) and its scale doubled: one bit of that channel's weight precision instead
+// of silently saturated sums. Returns the weights to pack (`w` itself, or `store`'s copy); how many
+// channels were halved in `halved`.
+const int8_t* NarrowWeights(const int8_t* w, int64_t n, int64_t oc, Quant& q, std::vector<int8_t>& store,
+                            int64_t& halved);
+
 // The layer's int8 weights in the user's layout, reordered once per format a
 // primitive asks for (normally one: the format does not depend on the batch).
 // For s8 inputs oneDNN's format carries the s8s8 compensation the reorder

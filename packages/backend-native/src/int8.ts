@@ -7,8 +7,9 @@
  *
  * Additions to the API agreed with @kiln/quantize (nothing changed or removed): `Int8Op` also has
  * `inShape`/`outShape` (per batch row) and `impl(batch)`; `int8Support()` adds `fullRangeWeights`
- * (false without VNNI/AMX: there u8 inputs with 8-bit weights can saturate int16 pairs, and s8 inputs
- * with 8-bit weights run with halved weights — use 7-bit "reduce range" weights, the export default).
+ * (false without VNNI/AMX: there the kernels add u8·s8 product pairs in int16, so every output channel
+ * whose weights exceed 7 bits is halved, round half to even, with its scale doubled — use 7-bit "reduce
+ * range" weights, the export default, to keep every weight bit there).
  */
 import { engine, getBackend, getKernel, type Tensor, type Tensor4D } from '@tensorflow/tfjs-core';
 import { NATIVE_BACKEND_NAME } from './backend.js';
@@ -35,7 +36,7 @@ export interface Int8SupportInfo {
   isa: string;
   vnni: boolean;
   amx: boolean;
-  /** Whether full-range 8-bit weights are exact with u8 inputs (VNNI/AMX); false: use 7-bit weights. */
+  /** Whether 8-bit weights run as given (VNNI/AMX); false: channels wider than 7 bits are halved (scale doubled). */
   fullRangeWeights: boolean;
   reason?: string;
 }

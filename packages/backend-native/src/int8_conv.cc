@@ -27,9 +27,9 @@ using FwdPd = convolution_forward::primitive_desc;
 
 class ConvOp : public Op {
  public:
-  ConvOp(const Shape& s, Quant q, const int8_t* w, int64_t wlen)
+  ConvOp(const Shape& s, Quant q, const int8_t* w, int64_t wlen, int64_t halved)
       : s_(s), q_(std::move(q)), bias_(PrimitiveBias(q_)), scales_(MakeScaleArgs(q_)),
-        weights_(UserW(), w, wlen) {}
+        weights_(UserW(), w, wlen), halved_(halved) {}
 
   const char* Kind() const override { return "conv2d"; }
   int64_t InRow() const override { return s_.ih * s_.iw * s_.ic; }
@@ -50,7 +50,8 @@ class ConvOp : public Op {
   }
 
   std::string Impl(int64_t batch) override {
-    return std::string(Get(batch).pd->impl_info_str()) + (q_.shift ? " (s8 input as u8+128, zero point 128)" : "");
+    return std::string(Get(batch).pd->impl_info_str()) + (q_.shift ? " (s8 input as u8+128, zero point 128)" : "") +
+           (halved_ ? " (" + std::to_string(halved_) + " channels of 8-bit weights halved: no VNNI)" : "");
   }
 
  private:
@@ -100,6 +101,7 @@ class ConvOp : public Op {
   std::vector<float> bias_;
   ScaleArgs scales_;
   PackedWeights weights_;
+  int64_t halved_;
   std::map<int64_t, Entry> cache_;
 };
 
@@ -139,13 +141,17 @@ std::unique_ptr<Op> CreateConv(const Args& a) {
             (s.g == 1 ? " (kh·kw·inC·outC)" : " (kh·kw·outC, depthwise)"));
   }
   Quant q = ReadQuant(a, 2, 3, 4, s.oc, v[16], v[15]);
-  // Without VNNI, s8 inputs run shifted (exact) when every |weight| <= 63: the u8·s8 pairs then fit
-  // int16. With wider weights oneDNN's own s8 path (weights halved, no saturation) is the lesser evil.
-  // Depthwise kernels multiply in int32 (no vpmaddubsw, no scale_adjust): s8 runs as is there.
-  int wmax = 0;
-  for (int64_t i = 0; i < w.len; i++) wmax = std::max(wmax, std::abs(static_cast<int>(w.data[i])));
-  q.shift = q.srcType == kS8 && s.g == 1 && wmax <= 63 && !HasVnni() && !std::getenv("KILN_INT8_NO_SHIFT");
-  return std::make_unique<ConvOp>(s, std::move(q), w.data, w.len);
+  // Without VNNI: weights narrowed to 7 bits per channel where wider (NarrowWeights), and s8 inputs run
+  // shifted (u8 + zero point 128, exact) instead of on oneDNN's s8 path, which halves every weight
+  // (KILN_INT8_NO_SHIFT=1 keeps that path: then the weights go to it unnarrowed). Depthwise kernels
+  // multiply in int32 (no vpmaddubsw, no scale_adjust): their weights and s8 inputs run as given.
+  std::vector<int8_t> narrowed;
+  int64_t halved = 0;
+  const int8_t* wp = w.data;
+  bool oneDnnS8 = q.srcType == kS8 && std::getenv("KILN_INT8_NO_SHIFT");
+  if (s.g == 1 && !oneDnnS8) wp = NarrowWeights(w.data, w.len, s.oc, q, narrowed, halved);
+  q.shift = q.srcType == kS8 && s.g == 1 && !oneDnnS8 && !HasVnni();
+  return std::make_unique<ConvOp>(s, std::move(q), wp, w.len, halved);
 }
 
 }  // namespace int8

@@ -15,9 +15,9 @@ namespace {
 
 class DenseOp : public Op {
  public:
-  DenseOp(int64_t k, int64_t n, Quant q, const int8_t* w)
+  DenseOp(int64_t k, int64_t n, Quant q, const int8_t* w, int64_t halved)
       : k_(k), n_(n), q_(std::move(q)), bias_(PrimitiveBias(q_)), scales_(MakeScaleArgs(q_)),
-        weights_(memory::desc({k, n}, dt::s8, tag::ab), w, k * n) {}
+        weights_(memory::desc({k, n}, dt::s8, tag::ab), w, k * n), halved_(halved) {}
 
   const char* Kind() const override { return "dense"; }
   int64_t InRow() const override { return k_; }
@@ -37,7 +37,10 @@ class DenseOp : public Op {
     Strm().wait();
   }
 
-  std::string Impl(int64_t m) override { return Get(m).pd->impl_info_str(); }
+  std::string Impl(int64_t m) override {
+    return std::string(Get(m).pd->impl_info_str()) +
+           (halved_ ? " (" + std::to_string(halved_) + " channels of 8-bit weights halved: no VNNI)" : "");
+  }
 
  private:
   struct Entry {
@@ -72,6 +75,7 @@ class DenseOp : public Op {
   std::vector<float> bias_;
   ScaleArgs scales_;
   PackedWeights weights_;
+  int64_t halved_;
   std::map<int64_t, Entry> cache_;
 };
 
@@ -91,7 +95,11 @@ std::unique_ptr<Op> CreateDense(const Args& a) {
             " (inFeatures·outFeatures)");
   }
   Quant q = ReadQuant(a, 2, 3, 4, n, p.data[3], p.data[2]);
-  return std::make_unique<DenseOp>(k, n, std::move(q), w.data);
+  // The int8 GEMM has the same int16 pairs without VNNI, for u8 and (shifted internally) s8 inputs.
+  std::vector<int8_t> narrowed;
+  int64_t halved = 0;
+  const int8_t* wp = NarrowWeights(w.data, w.len, n, q, narrowed, halved);
+  return std::make_unique<DenseOp>(k, n, std::move(q), wp, halved);
 }
 
 }  // namespace int8
