@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { attentionWeights, attentionWith, outKey, qkvKey } from './attention';
 import { QuantizeError } from './errors';
 import { oneTensor, overrideCalls } from './layer-hooks';
 import type { Int8Plan } from './plan';
@@ -26,7 +27,7 @@ export interface CalibrateOptions {
 }
 
 export interface Calibration {
-  /** Input range of each planned op, by layer name. */
+  /** Input range of each planned op, by layer name (an attention layer's two projections: `<layer>:qkv`, `<layer>:out`). */
   ranges: Record<string, TensorRange>;
   batches: number;
   images: number;
@@ -67,9 +68,20 @@ export async function calibrateInt8(net: tf.LayersModel, plan: Int8Plan, source:
     else if (method === 'minmax') sums.set(name, { min: Math.min(prev.min, r.min), max: Math.max(prev.max, r.max) });
     else sums.set(name, { min: prev.min + r.min, max: prev.max + r.max });
   };
-  const restore = overrideCalls(net, new Map(plan.ops.map((op) => [op.layer, (orig) => (inputs, kwargs) => {
-    tf.tidy(() => record(op.layer, oneTensor(inputs)));
-    return orig(inputs, kwargs);
+  const restore = overrideCalls(net, new Map(plan.ops.map((op) => [op.layer, (orig) => {
+    if (op.kind !== 'attention') {
+      return (inputs, kwargs) => {
+        tf.tidy(() => record(op.layer, oneTensor(inputs)));
+        return orig(inputs, kwargs);
+      };
+    }
+    // The projections' inputs are inside the layer: its fp32 maths, recording both.
+    const a = attentionWeights(net.getLayer(op.layer));
+    const matmul = (key: string, w: Float32Array, b: Float32Array, n: number) => (x2: tf.Tensor2D) => {
+      record(key, x2);
+      return tf.add(tf.matMul(x2, tf.tensor2d(w, [a.dim, n])), tf.tensor1d(b));
+    };
+    return (inputs) => attentionWith(oneTensor(inputs), a.dim, a.heads, matmul(qkvKey(op.layer), a.wqkv, a.bqkv, 3 * a.dim), matmul(outKey(op.layer), a.wo, a.bo, a.dim));
   }])));
   try {
     for await (const batch of source) {

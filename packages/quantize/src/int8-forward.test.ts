@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { BatchNorm, MobileNetV2, ResNet, SimpleCnn, VitTiny } from '@kiln/models';
 import { describe, expect, it } from 'vitest';
+import { attentionWeights, attentionWith } from './attention';
 import { calibrateInt8, type ImageBatch } from './calibrate';
 import { QuantizeError } from './errors';
 import { opWeights } from './fold';
@@ -58,6 +59,21 @@ describe('batch norm folding', () => {
   });
 });
 
+describe('attention outside the layer', () => {
+  it('the forward-only attention maths equals KilnMultiHeadAttention in fp32', () => {
+    const net = new VitTiny({ numClasses: 3, inputShape: [8, 8, 3], dim: 8, depth: 1, heads: 2, seed: 4 }).net;
+    const layer = net.getLayer('block1_attn');
+    const a = attentionWeights(layer);
+    const x = tf.randomNormal([3, 4, 8], 0, 1, 'float32', 1);
+    const mm = (w: Float32Array, b: Float32Array, n: number) => (x2: tf.Tensor2D) => tf.add(tf.matMul(x2, tf.tensor2d(w, [a.dim, n])), tf.tensor1d(b));
+    const ours = attentionWith(x, a.dim, a.heads, mm(a.wqkv, a.bqkv, 3 * a.dim), mm(a.wo, a.bo, a.dim));
+    const theirs = layer.apply(x) as tf.Tensor;
+    expect(tf.max(tf.abs(tf.sub(ours, theirs))).dataSync()[0]).toBeLessThan(1e-5);
+    expect(tf.max(tf.abs(theirs)).dataSync()[0]).toBeGreaterThan(0.05);
+    net.dispose();
+  });
+});
+
 describe('int8 forward (reference kernels)', () => {
   const cases: [string, () => tf.LayersModel, number][] = [
     ['simple_cnn', () => new SimpleCnn({ numClasses: 5, inputShape: [16, 16, 3], channels: [8, 16], seed: 1 }).net, 0.08],
@@ -99,8 +115,9 @@ describe('int8 forward (reference kernels)', () => {
     const net = new VitTiny({ numClasses: 3, inputShape: [8, 8, 3], dim: 8, depth: 1, heads: 2, seed: 4 }).net;
     const q = await quantizeModelInt8(net, { kernels: referenceInt8Kernels(), calibration: () => batches([8, 8, 3], 1, 4), batches: 1 });
     expect(q.weightBits).toBe(7);
-    expect(q.summary).toMatch(/^int8: 5 layers int8 \(isa reference \(fp32 fake-quant\), 7-bit weights; 0 batch norms folded, 0 ReLUs fused\), 5 stay fp32: block1_norm1 \(/);
-    expect(q.summary).toContain('block1_attn (attention');
+    expect(q.summary).toMatch(/^int8: 6 layers int8 \(isa reference \(fp32 fake-quant\), 7-bit weights; 0 batch norms folded, 0 ReLUs fused\), 5 stay fp32: block1_norm1 \(/);
+    expect(q.summary).toContain('block1_attn scores (attention scores');
+    expect(Object.keys(q.calibration.ranges)).toEqual(expect.arrayContaining(['block1_attn:qkv', 'block1_attn:out']));
     q.restore();
     net.dispose();
   });

@@ -46,12 +46,13 @@ describe('planInt8 on the zoo', () => {
     expect(plan.fp32).toEqual([]);
   });
 
-  it('vit_tiny: patch embed, MLP and logits int8; attention, layer norms and GELU stay fp32 with reasons', () => {
+  it('vit_tiny: patch embed, attention projections, MLP and logits int8; attention scores, layer norms and GELU stay fp32 with reasons', () => {
     const net = keep(new VitTiny({ numClasses: 3, inputShape: [16, 16, 3], dim: 16, depth: 2, heads: 2, patchSize: 4 }).net);
     const plan = planInt8(net);
     expect(plan.ops.map((o) => o.layer)).toEqual(expect.arrayContaining(['patch_embed', 'pos_embed', 'block1_mlp1', 'block1_mlp2', 'block2_mlp1', 'logits']));
+    expect(plan.ops.filter((o) => o.kind === 'attention').map((o) => o.layer)).toEqual(['block1_attn', 'block2_attn']);
     const fp32 = new Map(plan.fp32.map((f) => [f.layer, f]));
-    expect(fp32.get('block1_attn')!.why).toMatch(/two activations/);
+    expect(fp32.get('block1_attn scores')!.why).toMatch(/two activations/);
     expect(fp32.get('block1_norm1')!.className).toBe('KilnLayerNorm');
     expect(fp32.get('block2_gelu')!.why).toMatch(/erf/);
     expect(fp32.has('final_norm')).toBe(true);

@@ -2,7 +2,8 @@ import type * as tf from '@tensorflow/tfjs';
 import { QuantizeError } from './errors';
 import type { Int8Activation } from './kernels';
 
-export type Int8OpKind = 'conv' | 'depthwise' | 'dense';
+/** `attention`: KilnMultiHeadAttention's q/k/v and output projections as int8 dense ops, its scores fp32. */
+export type Int8OpKind = 'conv' | 'depthwise' | 'dense' | 'attention';
 
 /** A layer that runs as one int8 kernel, with what it absorbed. */
 export interface PlannedOp {
@@ -37,12 +38,12 @@ const PASS_THROUGH = new Set([
 
 /** Kiln layers that stay fp32 by design. */
 const FP32_WHY: Record<string, string> = {
-  KilnMultiHeadAttention: 'attention: its scores (q·kᵀ) and softmax·v multiply two activations, which have no fixed per-channel weight scale; the whole layer (projections included) stays fp32',
   KilnLayerNorm: 'normalisation over each token (mean/variance), no weight GEMM',
   KilnGelu: 'elementwise erf nonlinearity, no int8 kernel',
 };
 
-const KIND: Record<string, Int8OpKind> = { Conv2D: 'conv', DepthwiseConv2D: 'depthwise', Dense: 'dense' };
+const KIND: Record<string, Int8OpKind> = { Conv2D: 'conv', DepthwiseConv2D: 'depthwise', Dense: 'dense', KilnMultiHeadAttention: 'attention' };
+const ATTENTION_SCORES_WHY = 'attention scores: q·kᵀ and softmax·v multiply two activations (no fixed per-channel weight scale), so they stay fp32; its q/k/v and output projections run int8';
 const ACTIVATIONS = new Set<string>(['linear', 'relu', 'relu6']);
 
 type Layer = tf.layers.Layer;
@@ -86,6 +87,7 @@ function reluOf(l: Layer): Int8Activation | undefined {
 function blocker(l: Layer, kind: Int8OpKind): string | undefined {
   const cfg = config(l);
   if (l.inboundNodes.length !== 1) return `shared layer (${l.inboundNodes.length} call sites)`;
+  if (kind === 'attention') return undefined;
   if (kind !== 'dense') {
     if (cfg.dataFormat !== undefined && cfg.dataFormat !== 'channelsLast') return `data format ${String(cfg.dataFormat)} (int8 kernels take NHWC)`;
     if (cfg.padding !== 'same' && cfg.padding !== 'valid') return `padding '${String(cfg.padding)}'`;
@@ -123,6 +125,11 @@ export function planInt8(net: tf.LayersModel, options: { keepFp32?: readonly str
         continue;
       }
       const op: PlannedOp = { layer: l.name, kind, activation: String(config(l).activation ?? 'linear') as Int8Activation };
+      if (kind === 'attention') {
+        ops.push(op);
+        fp32.push({ layer: `${l.name} scores`, className: c, why: ATTENTION_SCORES_WHY });
+        continue;
+      }
       let tail: Layer = l;
       const bn = kind === 'dense' ? undefined : onlyConsumer(net, l);
       if (bn && className(bn) === 'KilnBatchNorm' && op.activation === 'linear') {

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import { attentionWeights } from './attention';
 import { opWeights } from './fold';
 import type { Int8ConvSpec, Int8DenseSpec, Int8Padding } from './kernels';
 import type { PlannedOp } from './plan';
@@ -13,6 +14,16 @@ export function samePadding(inSize: number, k: number, stride: number, dilation:
   const total = Math.max(0, (out - 1) * stride + eff - inSize);
   const before = Math.floor(total / 2);
   return [before, total - before];
+}
+
+/** The two int8 dense specs of an attention layer's projections. */
+export function attentionSpecs(net: tf.LayersModel, op: PlannedOp, qkvInput: Int8Input, outInput: Int8Input, qmax: number): { qkv: Int8DenseSpec; out: Int8DenseSpec; dim: number; heads: number } {
+  const a = attentionWeights(net.getLayer(op.layer));
+  const dense = (w: Float32Array, bias: Float32Array, n: number, input: Int8Input): Int8DenseSpec => {
+    const { q, scale } = quantizePerChannel(w, [a.dim, n], 1, qmax);
+    return { inFeatures: a.dim, outFeatures: n, weights: q, weightScales: scale, bias, input, activation: 'linear' };
+  };
+  return { qkv: dense(a.wqkv, a.bqkv, 3 * a.dim, qkvInput), out: dense(a.wo, a.bo, a.dim, outInput), dim: a.dim, heads: a.heads };
 }
 
 /** The int8 kernel spec of a planned conv/depthwise/dense: folded weights quantized per output channel. */
