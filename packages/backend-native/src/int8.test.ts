@@ -183,6 +183,25 @@ describe.skipIf(!nativeReady)('int8 inference kernels (oneDNN)', () => {
     });
   }
 
+  it('same results across many batch sizes (primitive cache per batch size, evicted past 8 sizes)', () => {
+    const c = CASES[0];
+    const r = rng(99);
+    const w = Int8Array.from({ length: 3 * 3 * 4 * 8 }, () => r.int(-63, 63));
+    const ws = Float32Array.from({ length: 8 }, () => 0.01 + r.next() * 0.01);
+    const s = spec(c, w, ws, 0.05);
+    const op = createInt8Conv(s);
+    const xq = Int32Array.from({ length: 13 * 6 * 5 * 4 }, () => r.int(0, 255));
+    const x = tf.tensor4d(Float32Array.from(xq, (q) => q * 0.05), [13, 6, 5, 4]);
+    const full = tf.tidy(() => int8Conv2d(x, op).dataSync());
+    const rowLen = 6 * 5 * 8;
+    for (const n of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 1, 7]) {
+      const got = tf.tidy(() => int8Conv2d(tf.slice(x, [0, 0, 0, 0], [n, 6, 5, 4]) as tf.Tensor4D, op).dataSync());
+      expect(Array.from(got)).toEqual(Array.from(full.subarray(0, n * rowLen)));
+    }
+    x.dispose();
+    op.dispose();
+  });
+
   it('does not leak tensors inside tf.tidy; dispose frees the native handle; a disposed op throws', () => {
     const addon = loadAddon()!;
     const before = addon.int8OpCount();

@@ -37,15 +37,10 @@ class ConvOp : public Op {
 
   void Run(const float* x, int64_t batch, float* y) override {
     Entry& e = Get(batch);
-    void* qx = QuantizeInput(x, batch * InRow(), q_);
-    memory src(e.pd->src_desc(), Eng(), qx);
-    memory dst(e.pd->dst_desc(), Eng(), y);
-    std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, e.wei}, {DNNL_ARG_DST, dst}};
-    if (!bias_.empty()) {
-      args.insert({DNNL_ARG_BIAS, memory(memory::desc({s_.oc}, dt::f32, tag::x), Eng(), bias_.data())});
-    }
-    scales_.Add(args);
-    e.prim->execute(Strm(), args);
+    // The execute arguments are built once per batch size; only the two data pointers change.
+    e.args.at(DNNL_ARG_SRC).set_data_handle(QuantizeInput(x, batch * InRow(), q_));
+    e.args.at(DNNL_ARG_DST).set_data_handle(y);
+    e.prim->execute(Strm(), e.args);
     Strm().wait();
   }
 
@@ -58,7 +53,7 @@ class ConvOp : public Op {
   struct Entry {
     std::unique_ptr<FwdPd> pd;
     std::unique_ptr<convolution_forward> prim;
-    memory wei;
+    std::unordered_map<int, memory> args;
   };
 
   memory::dims WDims() const {
@@ -92,7 +87,13 @@ class ConvOp : public Op {
     e.pd.reset(new FwdPd(d, attr, Eng()));
 #endif
     e.prim.reset(new convolution_forward(*e.pd));
-    e.wei = weights_.For(e.pd->weights_desc());
+    e.args = {{DNNL_ARG_SRC, memory(e.pd->src_desc(), Eng(), DNNL_MEMORY_NONE)},
+              {DNNL_ARG_WEIGHTS, weights_.For(e.pd->weights_desc())},
+              {DNNL_ARG_DST, memory(e.pd->dst_desc(), Eng(), DNNL_MEMORY_NONE)}};
+    if (!bias_.empty()) {
+      e.args.insert({DNNL_ARG_BIAS, memory(memory::desc({s_.oc}, dt::f32, tag::x), Eng(), bias_.data())});
+    }
+    scales_.Add(e.args);
     return cache_.emplace(n, std::move(e)).first->second;
   }
 

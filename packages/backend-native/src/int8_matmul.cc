@@ -25,15 +25,10 @@ class DenseOp : public Op {
 
   void Run(const float* x, int64_t m, float* y) override {
     Entry& e = Get(m);
-    void* qx = QuantizeInput(x, m * k_, q_);
-    memory src(e.pd->src_desc(), Eng(), qx);
-    memory dst(e.pd->dst_desc(), Eng(), y);
-    std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, e.wei}, {DNNL_ARG_DST, dst}};
-    if (!bias_.empty()) {
-      args.insert({DNNL_ARG_BIAS, memory(memory::desc({1, n_}, dt::f32, tag::ab), Eng(), bias_.data())});
-    }
-    scales_.Add(args);
-    e.prim->execute(Strm(), args);
+    // The execute arguments are built once per batch size; only the two data pointers change.
+    e.args.at(DNNL_ARG_SRC).set_data_handle(QuantizeInput(x, m * k_, q_));
+    e.args.at(DNNL_ARG_DST).set_data_handle(y);
+    e.prim->execute(Strm(), e.args);
     Strm().wait();
   }
 
@@ -46,7 +41,7 @@ class DenseOp : public Op {
   struct Entry {
     std::unique_ptr<matmul::primitive_desc> pd;
     std::unique_ptr<matmul> prim;
-    memory wei;
+    std::unordered_map<int, memory> args;
   };
 
   Entry& Get(int64_t m) {
@@ -66,7 +61,13 @@ class DenseOp : public Op {
     e.pd.reset(new matmul::primitive_desc(d, attr, Eng()));
 #endif
     e.prim.reset(new matmul(*e.pd));
-    e.wei = weights_.For(e.pd->weights_desc());
+    e.args = {{DNNL_ARG_SRC, memory(e.pd->src_desc(), Eng(), DNNL_MEMORY_NONE)},
+              {DNNL_ARG_WEIGHTS, weights_.For(e.pd->weights_desc())},
+              {DNNL_ARG_DST, memory(e.pd->dst_desc(), Eng(), DNNL_MEMORY_NONE)}};
+    if (!bias_.empty()) {
+      e.args.insert({DNNL_ARG_BIAS, memory(memory::desc({1, n_}, dt::f32, tag::ab), Eng(), bias_.data())});
+    }
+    scales_.Add(e.args);
     return cache_.emplace(m, std::move(e)).first->second;
   }
 
