@@ -90,7 +90,7 @@ function chain(batch: number, reps: number): [number, number] {
     }
     let f: tf.Tensor2D = tf.reshape(h, [batch, 2048]);
     see(f);
-    f = tf.fused.matMul({ a: f, b: dense[0].w, bias: dense[0].b, activation: 'relu' });
+    f = tf.fused.matMul({ a: f, b: dense[0].w, bias: dense[0].b, activation: 'relu' }) as tf.Tensor2D;
     see(f);
     return tf.fused.matMul({ a: f, b: dense[1].w, bias: dense[1].b });
   });

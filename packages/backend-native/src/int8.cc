@@ -212,6 +212,11 @@ struct Scratch {
   uint8_t* p = nullptr;
   int64_t cap = 0;
   ~Scratch() { std::free(p); }
+  void Release() {
+    std::free(p);
+    p = nullptr;
+    cap = 0;
+  }
   uint8_t* Get(int64_t n) {
     if (n > cap) {
       std::free(p);
@@ -229,6 +234,8 @@ struct Scratch {
 Scratch g_scratch;
 
 }  // namespace
+
+void ReleaseScratch() { g_scratch.Release(); }
 
 void* QuantizeInput(const float* x, int64_t n, const Quant& q) {
   uint8_t* buf = g_scratch.Get(std::max<int64_t>(n, 1));

@@ -61,6 +61,8 @@ ScaleArgs MakeScaleArgs(const Quant& q);
 // `x` (n floats) quantized into the shared scratch buffer (valid until the next
 // call): q = clamp(round_half_even(x / scale)); NaN becomes 0.
 void* QuantizeInput(const float* x, int64_t n, const Quant& q);
+// Frees the scratch buffer (when the last handle is disposed).
+void ReleaseScratch();
 
 dnnl::memory::data_type SrcDt(const Quant& q);
 bool HasVnni();

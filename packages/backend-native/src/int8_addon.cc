@@ -78,7 +78,9 @@ Napi::Value Dispose(const Napi::CallbackInfo& info) {
   Args a(info, "int8Dispose", 1);
   std::lock_guard<std::mutex> lk(g_mu);
   int64_t id = a.Int(0, 0, int64_t(1) << 52);
-  return Napi::Boolean::New(info.Env(), g_ops.erase(id) > 0);
+  bool erased = g_ops.erase(id) > 0;
+  if (g_ops.empty()) ReleaseScratch();  // the input-sized buffer lives as long as some layer does
+  return Napi::Boolean::New(info.Env(), erased);
 }
 
 // int8OpCount(): live handles (tests check dispose frees them).
