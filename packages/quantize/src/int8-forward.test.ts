@@ -115,8 +115,9 @@ describe('int8 forward (reference kernels)', () => {
     const net = new VitTiny({ numClasses: 3, inputShape: [8, 8, 3], dim: 8, depth: 1, heads: 2, seed: 4 }).net;
     const q = await quantizeModelInt8(net, { kernels: referenceInt8Kernels(), calibration: () => batches([8, 8, 3], 1, 4), batches: 1 });
     expect(q.weightBits).toBe(7);
-    expect(q.summary).toMatch(/^int8: 6 layers int8 \(isa reference \(fp32 fake-quant\), 7-bit weights; 0 batch norms folded, 0 ReLUs fused\), 5 stay fp32: block1_norm1 \(/);
+    expect(q.summary).toMatch(/^int8: 6 layers int8 \(isa reference \(fp32 fake-quant\), 7-bit weights; 0 batch norms folded, 0 ReLUs fused\), 5 stay fp32: block1_norm1, block1_norm2, final_norm \(/);
     expect(q.summary).toContain('block1_attn scores (attention scores');
+    expect(q.summary).toContain('block1_norm1, block1_norm2, final_norm (normalisation');
     expect(Object.keys(q.calibration.ranges)).toEqual(expect.arrayContaining(['block1_attn:qkv', 'block1_attn:out']));
     q.restore();
     net.dispose();

@@ -36,7 +36,11 @@ export function describePlan(plan: Int8Plan, isa: string, weightBits: number): s
   const fused = plan.ops.filter((o) => o.activationLayer).length;
   const head = `int8: ${plan.ops.length} layers int8 (isa ${isa}, ${weightBits}-bit weights; ${folded} batch norms folded, ${fused} ReLUs fused)`;
   if (!plan.fp32.length) return `${head}, none stay fp32`;
-  return `${head}, ${plan.fp32.length} stay fp32: ${plan.fp32.map((f) => `${f.layer} (${f.why})`).join('; ')}`;
+  // Grouped by reason: a 12-block vit has 49 fp32 layers and 3 reasons.
+  const byWhy = new Map<string, string[]>();
+  for (const f of plan.fp32) byWhy.set(f.why, [...(byWhy.get(f.why) ?? []), f.layer]);
+  const groups = [...byWhy].map(([why, names]) => `${names.length > 3 ? `${names.slice(0, 3).join(', ')} and ${names.length - 3} more` : names.join(', ')} (${why})`);
+  return `${head}, ${plan.fp32.length} stay fp32: ${groups.join('; ')}`;
 }
 
 /**
