@@ -1,5 +1,4 @@
-import 'reflect-metadata';
-import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import type { DependencyContainer } from 'tsyringe';
 import { ComponentBuilder } from './builder';
 import { ConfigError } from './errors';
 import { TOKENS, type ComponentContext, type InjectSpec, type Token } from './injection';
@@ -21,6 +20,17 @@ export interface RunServices {
   communicator?: unknown;
 }
 
+// tsyringe (and the reflect-metadata polyfill it needs first) load with the first run container, not
+// when @kiln/core is imported: the decode worker threads import core and never build one (issue 21).
+let root: DependencyContainer | undefined;
+function rootContainer(): DependencyContainer {
+  if (!root) {
+    require('reflect-metadata');
+    root = (require('tsyringe') as typeof import('tsyringe')).container;
+  }
+  return root;
+}
+
 /**
  * One run's child tsyringe container: the run-level services as singletons, and every
  * component built from config by `_target_` through it, receiving those services.
@@ -38,7 +48,7 @@ export class RunContainer {
    * components built afterwards draw from the run's seed.
    */
   static create(services: RunServices): RunContainer {
-    const c = rootContainer.createChildContainer();
+    const c = rootContainer().createChildContainer();
     const seed = services.seed ?? (typeof services.config.seed === 'number' ? services.config.seed : 0);
     const rng: Rng = seedEverything(seed);
     c.registerInstance(TOKENS.config.id, services.config);

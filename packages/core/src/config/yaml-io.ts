@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { isScalar, Lexer, LineCounter, parseDocument, stringify, visit, YAMLError, type Document } from 'yaml';
+import type { Document, LineCounter, YAMLError } from 'yaml';
 import { ConfigError } from '../errors';
+
+// Loaded on first use, not when @kiln/core is imported: the decode worker threads import core (for
+// Rng) and never parse YAML, and each would pay for loading the parser at start (issue 21).
+let yamlModule: typeof import('yaml') | undefined;
+const Y = (): typeof import('yaml') => (yamlModule ??= require('yaml') as typeof import('yaml'));
 
 // YAML 1.2 already reads `1e-3` as a number; this also accepts the forms YAML 1.1 users write
 // (`1.e-3`, `+1E3`) so an override never turns a learning rate into a string by accident.
@@ -23,9 +28,9 @@ export const MAX_CONFIG_DEPTH = 100;
  */
 export function parseYaml(text: string, source = '<string>'): unknown {
   checkFlowDepth(text, source);
-  const lines = new LineCounter();
+  const lines = new (Y().LineCounter)();
   // resolveKnownTags off: `!!binary`/`!!set`/`!!timestamp` would build Buffers, Sets and Dates
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter: lines, resolveKnownTags: false });
+  const doc = Y().parseDocument(text, { prettyErrors: false, uniqueKeys: true, lineCounter: lines, resolveKnownTags: false });
   const problem = doc.errors[0] ?? doc.warnings.find((w) => w.code === 'TAG_RESOLVE_FAILED');
   if (problem) throw yamlError(problem, source, lines);
   let value: unknown;
@@ -60,7 +65,7 @@ function checkFlowDepth(text: string, source: string): void {
   }
   if (!/[[{]/.test(text)) return;
   let depth = 0;
-  for (const token of new Lexer().lex(text)) {
+  for (const token of new (Y().Lexer)().lex(text)) {
     if (token === '[' || token === '{') depth++;
     else if (token === ']' || token === '}') depth--;
     if (depth > MAX_CONFIG_DEPTH) throw new ConfigError(`Invalid YAML in ${source}: nested deeper than ${MAX_CONFIG_DEPTH} levels`, {});
@@ -74,7 +79,8 @@ function at(source: string, lines: LineCounter, offset: number | undefined): str
 
 /** Keys must be plain text and not `__proto__`; number literals must fit a double exactly enough. */
 function checkNodes(doc: Document, source: string, lines: LineCounter): void {
-  visit(doc, {
+  const { isScalar } = Y();
+  Y().visit(doc, {
     Pair(_, pair) {
       const key = pair.key;
       if (key !== null && !isScalar(key)) {
@@ -171,7 +177,7 @@ function isQuoted(text: string): boolean {
 
 /** Config → YAML text (block style, no line wrapping, so files diff cleanly). */
 export function stringifyYaml(value: unknown): string {
-  return stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
+  return Y().stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
 /** Same as `stringifyYaml` (the name the CLI uses for `--cfg`). */
