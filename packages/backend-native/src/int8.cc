@@ -170,11 +170,12 @@ memory PackedWeights::For(const memory::desc& want) {
 
 namespace {
 
-// Round half to even by the 1.5·2^23 trick, after clamping (|v| < 2^22): SSE2-only and vectorizable.
-KILN_SIMD void QuantU8(const float* x, uint8_t* q, int64_t n, float inv) {
+// q = round_half_even(x / scale), clamped first (|v| < 2^22) so the 1.5·2^23 trick rounds: SSE2-only and
+// vectorizable. A true division, as ONNX QuantizeLinear: memory-bound anyway (vs x·(1/scale): +10%).
+KILN_SIMD void QuantU8(const float* x, uint8_t* q, int64_t n, float scale) {
 #pragma omp parallel for schedule(static) if (n > kPar)
   for (int64_t i = 0; i < n; i++) {
-    float v = x[i] * inv;
+    float v = x[i] / scale;
     v = v == v ? v : 0.f;
     v = v < 0.f ? 0.f : v;
     v = v > 255.f ? 255.f : v;
@@ -184,10 +185,10 @@ KILN_SIMD void QuantU8(const float* x, uint8_t* q, int64_t n, float inv) {
 }
 
 // s8 value + 128 as u8 (the shifted input of Quant::shift): [1, 255].
-KILN_SIMD void QuantS8Shifted(const float* x, uint8_t* q, int64_t n, float inv) {
+KILN_SIMD void QuantS8Shifted(const float* x, uint8_t* q, int64_t n, float scale) {
 #pragma omp parallel for schedule(static) if (n > kPar)
   for (int64_t i = 0; i < n; i++) {
-    float v = x[i] * inv;
+    float v = x[i] / scale;
     v = v == v ? v : 0.f;
     v = v < -127.f ? -127.f : v;
     v = v > 127.f ? 127.f : v;
@@ -196,10 +197,10 @@ KILN_SIMD void QuantS8Shifted(const float* x, uint8_t* q, int64_t n, float inv) 
   }
 }
 
-KILN_SIMD void QuantS8(const float* x, int8_t* q, int64_t n, float inv) {
+KILN_SIMD void QuantS8(const float* x, int8_t* q, int64_t n, float scale) {
 #pragma omp parallel for schedule(static) if (n > kPar)
   for (int64_t i = 0; i < n; i++) {
-    float v = x[i] * inv;
+    float v = x[i] / scale;
     v = v == v ? v : 0.f;
     v = v < -127.f ? -127.f : v;
     v = v > 127.f ? 127.f : v;
@@ -239,10 +240,9 @@ void ReleaseScratch() { g_scratch.Release(); }
 
 void* QuantizeInput(const float* x, int64_t n, const Quant& q) {
   uint8_t* buf = g_scratch.Get(std::max<int64_t>(n, 1));
-  float inv = 1.f / q.inputScale;
-  if (q.shift) QuantS8Shifted(x, buf, n, inv);
-  else if (q.srcType == kS8) QuantS8(x, reinterpret_cast<int8_t*>(buf), n, inv);
-  else QuantU8(x, buf, n, inv);
+  if (q.shift) QuantS8Shifted(x, buf, n, q.inputScale);
+  else if (q.srcType == kS8) QuantS8(x, reinterpret_cast<int8_t*>(buf), n, q.inputScale);
+  else QuantU8(x, buf, n, q.inputScale);
   return buf;
 }
 

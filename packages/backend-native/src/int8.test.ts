@@ -183,6 +183,24 @@ describe.skipIf(!nativeReady)('int8 inference kernels (oneDNN)', () => {
     });
   }
 
+  it('quantizes the input as q = clamp(round_half_even(x / scale)), NaN → 0 (1×1 conv, weight 1)', () => {
+    const x = [0.25, 0.75, 1.25, -0.25, -0.75, 1000, -1000, NaN, Infinity, 63.4];
+    const want: Record<Int8InputType, number[]> = {
+      u8: [0, 2, 2, 0, 0, 255, 0, 0, 255, 127],
+      s8: [0, 2, 2, 0, -2, 127, -127, 0, 127, 127],
+    };
+    for (const type of ['u8', 's8'] as const) {
+      const op = createInt8Conv({
+        inH: 1, inW: x.length, inC: 1, outC: 1, kh: 1, kw: 1, strideH: 1, strideW: 1, dilationH: 1, dilationW: 1,
+        pad: { top: 0, bottom: 0, left: 0, right: 0 }, groups: 1, weights: Int8Array.of(1), weightScales: Float32Array.of(1),
+        input: { scale: 0.5, type },
+      });
+      const y = tf.tidy(() => int8Conv2d(tf.tensor4d(x, [1, 1, x.length, 1]), op).dataSync());
+      expect(Array.from(y)).toEqual(want[type].map((q) => q * 0.5));
+      op.dispose();
+    }
+  });
+
   it('same results across many batch sizes (primitive cache per batch size, evicted past 8 sizes)', () => {
     const c = CASES[0];
     const r = rng(99);
