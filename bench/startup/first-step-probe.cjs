@@ -4,6 +4,26 @@
 // step has ended (onTrainBatchEnd; the Callback contract has no batch-start hook), then exits
 // so the bench does not wait for the rest of the run.
 'use strict';
+const { readFileSync } = require('node:fs');
+const { execSync } = require('node:child_process');
+
+/**
+ * CPU ms of the main thread alone (its /proc task: utime + stime, in clock ticks): the start-up's
+ * critical path, without the decode workers' and compute threads' time, and the least moved by other
+ * load on the machine (it counts only while the thread runs). -1 where /proc is missing.
+ */
+function mainThreadCpuMs() {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(f[11]) + Number(f[12]);
+    const hz = Number(execSync('getconf CLK_TCK', { encoding: 'utf8' }).trim()) || 100;
+    return ((ticks * 1000) / hz).toFixed(0);
+  } catch {
+    return '-1';
+  }
+}
+
 class StartupProbe {
   static type = 'startup_probe';
   onTrainEpochStart() {
@@ -13,7 +33,7 @@ class StartupProbe {
     const end = performance.now();
     // CPU time of the whole process (all threads) so far: less sensitive to other load than wall time.
     const { user, system } = process.cpuUsage();
-    process.stderr.write(`KILN_FIRST_STEP start=${this.started.toFixed(1)} end=${end.toFixed(1)} cpu=${((user + system) / 1000).toFixed(1)}\n`);
+    process.stderr.write(`KILN_FIRST_STEP start=${this.started.toFixed(1)} end=${end.toFixed(1)} cpu=${((user + system) / 1000).toFixed(1)} main=${mainThreadCpuMs()}\n`);
     if (process.env.KILN_PROBE_EXIT !== '0') process.exit(0);
   }
 }

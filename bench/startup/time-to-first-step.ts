@@ -31,6 +31,8 @@ interface Sample {
   wall: number;
   /** CPU ms of the process (all its threads) at the end of the first step. */
   cpu: number;
+  /** CPU ms of the main thread alone at the end of the first step (10 ms ticks). */
+  main: number;
 }
 
 function once(repo: string, model: string, runRoot: string, extra: string[], preload?: string): Promise<Sample & { log: string }> {
@@ -59,9 +61,9 @@ function once(repo: string, model: string, runRoot: string, extra: string[], pre
   child.stderr.on('data', onData);
   return new Promise((resolve, reject) => {
     child.on('close', (code) => {
-      const m = log.match(/KILN_FIRST_STEP start=([\d.]+) end=([\d.]+) cpu=([\d.]+)/);
+      const m = log.match(/KILN_FIRST_STEP start=([\d.]+) end=([\d.]+) cpu=([\d.]+)(?: main=(-?[\d.]+))?/);
       if (!m) return reject(new Error(`${model}: no first step (exit ${code}):\n${log.slice(-2000)}`));
-      resolve({ loopStart: Number(m[1]), firstStep: Number(m[2]), cpu: Number(m[3]), wall, log });
+      resolve({ loopStart: Number(m[1]), firstStep: Number(m[2]), cpu: Number(m[3]), main: Number(m[4] ?? NaN), wall, log });
     });
   });
 }
@@ -75,7 +77,7 @@ async function main(): Promise<void> {
   const runRoot = mkdtempSync(join(tmpdir(), 'kiln-startup-'));
   try {
     console.log(`time to first step, median of ${runs} (ms; shared 2-core machine: indicative)${extra.length ? ` overrides: ${extra.join(' ')}` : ''}`);
-    console.log('model                    loop start   first step end   spawn→first step (wall)   CPU to first step end (all threads)');
+    console.log('model                    loop start   first step end   spawn→first step (wall)   CPU to first step end (all threads)   main thread CPU');
     const baseline = option('baseline');
     const sides = baseline ? [['baseline', resolve(baseline)], ['this tree', REPO]] : [['this tree', REPO]];
     for (const model of models) {
@@ -85,11 +87,11 @@ async function main(): Promise<void> {
       const med = (name: string, k: keyof Sample) => median(samples.get(name)!.map((s) => s[k]));
       for (const [name] of sides) {
         const f = (k: keyof Sample) => med(name, k).toFixed(0).padStart(8);
-        console.log(`${`${model} (${name})`.padEnd(24)} ${f('loopStart')}     ${f('firstStep')}         ${f('wall')}                  ${f('cpu')}`);
+        console.log(`${`${model} (${name})`.padEnd(24)} ${f('loopStart')}     ${f('firstStep')}         ${f('wall')}                  ${f('cpu')}                ${f('main')}`);
       }
       if (baseline) {
         const ratio = (k: keyof Sample) => (med('baseline', k) / med('this tree', k)).toFixed(2).padStart(8);
-        console.log(`${`${model} baseline/this`.padEnd(24)} ${ratio('loopStart')}     ${ratio('firstStep')}         ${ratio('wall')}                  ${ratio('cpu')}`);
+        console.log(`${`${model} baseline/this`.padEnd(24)} ${ratio('loopStart')}     ${ratio('firstStep')}         ${ratio('wall')}                  ${ratio('cpu')}                ${ratio('main')}`);
       }
       console.log(`  load average now: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
       if (process.argv.includes('--phases')) {

@@ -66,6 +66,8 @@ def main():
     p.add_argument("--epochs", type=int, default=1)
     p.add_argument("--model", default="resnet", choices=sorted(torch_side.MODELS))
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--progress", type=int, default=0, help="print the time of every Nth training step to stderr (0: never)")
+    p.add_argument("--max-batches", type=int, default=0, help="train on the first N batches of each epoch (Kiln: trainer.limitTrainBatches=N); 0: all")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(42)
@@ -78,12 +80,15 @@ def main():
     model = torch_side.MODELS[a.model]()
     opt = torch.optim.Adam(model.parameters(), lr=2e-3)
     steps_per_epoch = math.ceil(len(train_rows) / 64)
+    if a.max_batches:
+        steps_per_epoch = min(steps_per_epoch, a.max_batches)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=a.epochs * steps_per_epoch)
     for epoch in range(a.epochs):
         model.train()
         random.shuffle(train_rows)
         t_epoch = time.perf_counter()
-        for i in range(0, len(train_rows), 64):
+        trained = 0
+        for i in range(0, min(len(train_rows), steps_per_epoch * 64), 64):
             x, y = load_batch(a.root, train_rows[i:i + 64], classes, True)
             if first_step is None:
                 first_step = process_seconds()
@@ -93,6 +98,10 @@ def main():
             opt.step()
             sched.step()
             loss.item()
+            trained += len(y)
+            step = i // 64 + 1
+            if a.progress and step % a.progress == 0:
+                print(f"epoch {epoch + 1} step {step}/{steps_per_epoch}: {time.perf_counter() - t_epoch:.1f} s", file=sys.stderr, flush=True)
         train_seconds += time.perf_counter() - t_epoch
         model.eval()
         correct = 0
@@ -106,7 +115,7 @@ def main():
         "valAccuracy": correct / len(val_rows),
         # process start to the start of the first training step (its batch loaded), as Kiln's profile.json reports it
         "firstStepSeconds": first_step,
-        "trainImgPerS": a.epochs * len(train_rows) / train_seconds,
+        "trainImgPerS": a.epochs * trained / train_seconds,
     }))
 
 
