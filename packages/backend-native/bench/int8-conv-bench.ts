@@ -2,8 +2,8 @@
  * Kernel microbench of Kiln's int8 inference (issue #23): fp32 native conv/dense (tf.fused.conv2d /
  * tf.fused.matMul with bias + ReLU on the `native` backend) against int8Conv2d / int8Dense on the same
  * layer (per-channel 7-bit weights, u8 input, bias + ReLU fused), batch 256, simple_cnn's layers
- * (32×32×3→32, 16×16×32→64, 8×8×64→128, 3×3 'same'; dense 2048→128) plus a depthwise 3×3 and an
- * s8-input conv. Per call: quantize + int8 primitive + float32 output, all in the timing. Medians.
+ * (32×32×3→32, 16×16×32→64, 8×8×64→128, 3×3 'same'; dense 2048→128) plus a depthwise 3×3, 1×1 convs
+ * and s8-input convs. Per call: quantize + int8 primitive + float32 output, all in the timing. Medians.
  *   flock /tmp/kiln-bench.lock npx tsx packages/backend-native/bench/int8-conv-bench.ts [--reps=20] [--batch=256]
  * ONEDNN_VERBOSE=1 prints the implementation of every call (the table prints it per int8 layer).
  */
@@ -13,6 +13,8 @@ import { createInt8Conv, createInt8Dense, int8Conv2d, int8Dense, int8Support, na
 
 interface Layer {
   name: string; h: number; w: number; ci: number; co: number; depthwise?: boolean; dense?: boolean; type?: Int8InputType;
+  /** Kernel size (default 3, 'same' padding). */
+  k?: number;
   /** KILN_INT8_NO_SHIFT=1 at create: s8 input on oneDNN's own s8 path (no VNNI: weights halved). */
   noShift?: boolean;
 }
@@ -24,6 +26,8 @@ const LAYERS: Layer[] = [
   { name: 'conv 16x16x32->64 s8 input', h: 16, w: 16, ci: 32, co: 64, type: 's8' },
   { name: 'conv 16x16x32->64 s8 input, oneDNN s8 path', h: 16, w: 16, ci: 32, co: 64, type: 's8', noShift: true },
   { name: 'depthwise 16x16x64', h: 16, w: 16, ci: 64, co: 64, depthwise: true },
+  { name: 'conv 1x1 16x16x64->128', h: 16, w: 16, ci: 64, co: 128, k: 1 },
+  { name: 'conv 1x1 16x16x64->128 s8 input', h: 16, w: 16, ci: 64, co: 128, k: 1, type: 's8' },
   { name: 'dense 2048->128', h: 1, w: 1, ci: 2048, co: 128, dense: true },
 ];
 
@@ -137,7 +141,8 @@ function main(): void {
   console.log('|---|---:|---:|---:|---|');
   for (const l of LAYERS) {
     const type = l.type ?? 'u8';
-    const wShape: [number, number, number, number] = [3, 3, l.ci, l.depthwise ? 1 : l.co];
+    const k = l.k ?? 3, p = (k - 1) / 2;
+    const wShape: [number, number, number, number] = [k, k, l.ci, l.depthwise ? 1 : l.co];
     const wf = tf.tidy(() => (l.dense ? tf.randomNormal([l.ci, l.co], 0, 0.05, 'float32', 1) : tf.randomNormal(wShape, 0, 0.1, 'float32', 1)));
     const bias = tf.randomNormal([l.co], 0, 0.1, 'float32', 2);
     const x = tf.tidy(() => {
@@ -157,8 +162,8 @@ function main(): void {
     } else {
       if (l.noShift) process.env.KILN_INT8_NO_SHIFT = '1';
       op = createInt8Conv({
-        inH: l.h, inW: l.w, inC: l.ci, outC: l.co, kh: 3, kw: 3, strideH: 1, strideW: 1, dilationH: 1, dilationW: 1,
-        pad: { top: 1, bottom: 1, left: 1, right: 1 }, groups: l.depthwise ? l.ci : 1, weights: q, weightScales: scales,
+        inH: l.h, inW: l.w, inC: l.ci, outC: l.co, kh: k, kw: k, strideH: 1, strideW: 1, dilationH: 1, dilationW: 1,
+        pad: { top: p, bottom: p, left: p, right: p }, groups: l.depthwise ? l.ci : 1, weights: q, weightScales: scales,
         bias: bv, input, activation: 'relu',
       });
       delete process.env.KILN_INT8_NO_SHIFT;
