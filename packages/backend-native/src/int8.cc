@@ -3,8 +3,8 @@
 // and the input quantization into one shared scratch buffer (the addon is
 // only called from the JS thread). The handle table is in int8_addon.cc.
 #include "int8.h"
-#include <omp.h>
 #include <cstdlib>
+#include <stdexcept>
 
 namespace kiln {
 namespace int8 {
@@ -95,7 +95,13 @@ primitive_attr MakeAttr(const Quant& q, int weightsMask) {
 std::vector<float> PrimitiveBias(const Quant& q) {
   std::vector<float> b = q.bias;
 #if DNNL_VERSION_MAJOR < 3
-  for (size_t i = 0; i < b.size(); i++) b[i] /= q.inputScale * q.weightScales[i];
+  for (size_t i = 0; i < b.size(); i++) {
+    b[i] /= q.inputScale * q.weightScales[i];
+    if (!std::isfinite(b[i])) {
+      throw std::range_error("bias[" + std::to_string(i) + "] / (inputScale * weightScales[" + std::to_string(i) +
+                             "]) overflows float32");
+    }
+  }
 #endif
   return b;
 }
@@ -144,7 +150,12 @@ const int8_t* NarrowWeights(const int8_t* w, int64_t n, int64_t oc, Quant& q, st
   std::vector<bool> wide(oc);
   for (int64_t c = 0; c < oc; c++) {
     wide[c] = wmax[c] > 63;
-    if (wide[c]) q.weightScales[c] *= 2.f, halved++;
+    if (!wide[c]) continue;
+    q.weightScales[c] *= 2.f;
+    halved++;
+    if (!std::isfinite(q.weightScales[c] * q.inputScale)) {
+      throw std::range_error("weightScales[" + std::to_string(c) + "] overflows when its 8-bit weights are halved");
+    }
   }
   if (!halved) return w;
   store.assign(w, w + n);
