@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { nativeReady } from './__fixtures__/setup.js';
@@ -267,5 +268,33 @@ describe.skipIf(!nativeReady)('int8 inference kernels (oneDNN)', () => {
       await tf.setBackend('native');
       op.dispose();
     }
+  });
+});
+
+describe.skipIf(!nativeReady)('int8 op finalizer', () => {
+  // A child with --expose-gc (the package as built: dist/, as conv2d.test.ts's child does).
+  const script = `
+    import { createRequire } from 'node:module';
+    import { dirname, join } from 'node:path';
+    import { createInt8Dense } from '@kiln/backend-native';
+    const req = createRequire(join(process.cwd(), 'package.json'));
+    const addon = req(join(dirname(req.resolve('@kiln/backend-native/package.json')), 'build', 'Release', 'kiln_native.node'));
+    const before = addon.int8OpCount();
+    for (let i = 0; i < 50; i++) {
+      createInt8Dense({ inFeatures: 4, outFeatures: 2, weights: new Int8Array(8), weightScales: new Float32Array(2).fill(1), input: { scale: 1, type: 'u8' } });
+    }
+    const made = addon.int8OpCount() - before;
+    for (let i = 0; i < 20 && addon.int8OpCount() > before; i++) {
+      globalThis.gc();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    console.log('RESULT ' + made + ' ' + (addon.int8OpCount() - before));`;
+
+  it('frees the native handle of an op that was dropped without dispose()', () => {
+    const r = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const [made, left] = (/RESULT (\d+) (\d+)/.exec(r.stdout) ?? []).slice(1).map(Number);
+    expect(made).toBe(50);
+    expect(left).toBe(0);
   });
 });
