@@ -22,12 +22,15 @@ export function enableCompileCache(env: NodeJS.ProcessEnv = process.env): string
   const builtIn = (Module as unknown as { enableCompileCache?: (dir: string) => unknown }).enableCompileCache;
   if (builtIn) {
     builtIn(root);
+    env.NODE_COMPILE_CACHE ??= root; // worker threads and child processes too
     return root;
   }
   const importHook = (vm as unknown as { constants?: { USE_MAIN_CONTEXT_DEFAULT_LOADER?: symbol } }).constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
   if (!importHook) return undefined; // without it `import()` inside a module compiled here would fail
   const dir = join(root, `${process.version}-${process.arch}`);
   installHook(dir, importHook);
+  // @kiln/data's decode worker threads load this file first when it is set (they have their own loader)
+  env.KILN_COMPILE_CACHE_HOOK = __filename;
   return dir;
 }
 

@@ -27,6 +27,8 @@ type Reply = { id: number; image?: Float32Array; raw?: Uint8Array; error?: { mes
 // the main thread would (same classes, same Rng streams).
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
+// the CLI's V8 compile cache (apps/cli compile-cache.ts) for this thread's module loads, when it runs
+if (process.env.KILN_COMPILE_CACHE_HOOK) try { require(process.env.KILN_COMPILE_CACHE_HOOK).enableCompileCache(); } catch {}
 const { ImageProcessor, ImageDecodeError, rawToImage } = require(workerData.paths.processors);
 const { Rng } = require(workerData.paths.core);
 const { TRANSFORM_CLASSES } = require(workerData.paths.augmentation);
