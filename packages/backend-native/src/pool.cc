@@ -31,33 +31,45 @@ Q Read(const Args& a) {
 int64_t XLen(const Q& q) { return q.n * q.ih * q.iw * q.c; }
 int64_t YLen(const Q& q) { return q.n * q.oh * q.ow * q.c; }
 
-// Forward pass for one output row (b, oy). mode 0 = max, 1 = avg.
-void FwdRow(const Q& q, const float* x, float* y, int64_t b, int64_t oy, int mode) {
+// Forward pass for one output row (b, oy), accumulating straight into y (no
+// scratch), one clone per x86-64 level (KILN_SIMD): max pooling reads 4-9
+// floats per output and is memory-bound, so the baseline SSE2 loop with a
+// per-row allocation cost ~2x in the int8 forward and in every training step.
+KILN_SIMD void MaxFwdRow(const Q& q, const float* x, float* y, int64_t b, int64_t oy) {
   const float ninf = -std::numeric_limits<float>::infinity();
   int64_t r0 = oy * q.sh - q.pt;
   int64_t rmin = std::max<int64_t>(0, r0), rmax = std::min(q.ih, r0 + q.kh);
-  std::vector<float> acc(q.c);
   for (int64_t ox = 0; ox < q.ow; ox++) {
     int64_t c0 = ox * q.sw - q.pl;
     int64_t cmin = std::max<int64_t>(0, c0), cmax = std::min(q.iw, c0 + q.kw);
-    std::fill(acc.begin(), acc.end(), mode == 0 ? ninf : 0.f);
+    float* __restrict py = y + ((b * q.oh + oy) * q.ow + ox) * q.c;
+    for (int64_t d = 0; d < q.c; d++) py[d] = ninf;
     for (int64_t r = rmin; r < rmax; r++) {
       for (int64_t cc = cmin; cc < cmax; cc++) {
-        const float* px = x + ((b * q.ih + r) * q.iw + cc) * q.c;
-        if (mode == 0) {
-          for (int64_t d = 0; d < q.c; d++) acc[d] = px[d] > acc[d] ? px[d] : acc[d];
-        } else {
-          for (int64_t d = 0; d < q.c; d++) acc[d] += px[d];
-        }
+        const float* __restrict px = x + ((b * q.ih + r) * q.iw + cc) * q.c;
+        // NaN never wins (as before): a window of NaNs gives -inf, like tfjs-cpu.
+        for (int64_t d = 0; d < q.c; d++) py[d] = px[d] > py[d] ? px[d] : py[d];
       }
     }
-    float* py = y + ((b * q.oh + oy) * q.ow + ox) * q.c;
-    if (mode == 0) {
-      std::memcpy(py, acc.data(), q.c * sizeof(float));
-    } else {
-      float inv = 1.f / static_cast<float>((rmax - rmin) * (cmax - cmin));
-      for (int64_t d = 0; d < q.c; d++) py[d] = acc[d] * inv;
+  }
+}
+
+KILN_SIMD void AvgFwdRow(const Q& q, const float* x, float* y, int64_t b, int64_t oy) {
+  int64_t r0 = oy * q.sh - q.pt;
+  int64_t rmin = std::max<int64_t>(0, r0), rmax = std::min(q.ih, r0 + q.kh);
+  for (int64_t ox = 0; ox < q.ow; ox++) {
+    int64_t c0 = ox * q.sw - q.pl;
+    int64_t cmin = std::max<int64_t>(0, c0), cmax = std::min(q.iw, c0 + q.kw);
+    float* __restrict py = y + ((b * q.oh + oy) * q.ow + ox) * q.c;
+    for (int64_t d = 0; d < q.c; d++) py[d] = 0.f;
+    for (int64_t r = rmin; r < rmax; r++) {
+      for (int64_t cc = cmin; cc < cmax; cc++) {
+        const float* __restrict px = x + ((b * q.ih + r) * q.iw + cc) * q.c;
+        for (int64_t d = 0; d < q.c; d++) py[d] += px[d];
+      }
     }
+    float inv = 1.f / static_cast<float>((rmax - rmin) * (cmax - cmin));
+    for (int64_t d = 0; d < q.c; d++) py[d] *= inv;
   }
 }
 
@@ -68,7 +80,10 @@ Napi::Value PoolFwd(const Napi::CallbackInfo& info, int mode) {
   float* y = a.F32(2, YLen(q)).data;
   int64_t total = q.n * q.oh;
 #pragma omp parallel for schedule(static)
-  for (int64_t t = 0; t < total; t++) FwdRow(q, x, y, t / q.oh, t % q.oh, mode);
+  for (int64_t t = 0; t < total; t++) {
+    if (mode == 0) MaxFwdRow(q, x, y, t / q.oh, t % q.oh);
+    else AvgFwdRow(q, x, y, t / q.oh, t % q.oh);
+  }
   return info.Env().Undefined();
 }
 
