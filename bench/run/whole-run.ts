@@ -6,11 +6,11 @@
  * `trainer.profiler=simple`, whose profile.json gives its time to the first step and epoch img/s.
  *
  *   npx tsc -b tsconfig.build.json
- *   flock /tmp/kiln-bench.lock npx tsx bench/run/whole-run.ts [--models=mlp:3,simple_cnn:3,resnet:1,mobilenet_v2:1:24,vit_tiny:1:12]
+ *   flock /tmp/kiln-bench.lock npx tsx bench/run/whole-run.ts [--models=mlp:3,simple_cnn:3,resnet:1,mobilenet_v2:1:16,vit_tiny:1:8]
  *     [--repeats=3] [--backend=native] [--profiler=simple|none] [--side=both|kiln|torch] [--timeout=300]
  *
  * `model:epochs:batches` trains on the first `batches` batches of each epoch on both sides (Kiln:
- * trainer.limitTrainBatches; validation stays whole), so all five models × 3 repeats fit in ~25 min on
+ * trainer.limitTrainBatches; validation stays whole), so all five models × 3 repeats fit in ~22 min on
  * 2 AVX2 cores. A process still running after --timeout seconds is killed and its row says
  * "> N s" with the last step it reported (PyTorch prints one every 4 steps).
  *
@@ -25,7 +25,7 @@ import { timedProcess, type TimedProcess } from './timed-process';
 
 const ROOT = join(__dirname, '../..');
 const PYTHON = process.env.KILN_BENCH_PYTHON ?? '/usr/bin/python3';
-const DEFAULT_MODELS = 'mlp:3,simple_cnn:3,resnet:1,mobilenet_v2:1:24,vit_tiny:1:12';
+const DEFAULT_MODELS = 'mlp:3,simple_cnn:3,resnet:1,mobilenet_v2:1:16,vit_tiny:1:8';
 
 interface KilnRun extends TimedProcess {
   /** From profile.json (absent with --profiler=none). */
