@@ -12,3 +12,6 @@ installChainedOps();
 
 export * from '@tensorflow/tfjs-core';
 export * from '@tensorflow/tfjs-layers';
+// tfjs-core's declarations of the chained methods (module augmentation of Tensor), kept in this file's
+// .d.ts so that code importing only `@kiln/contracts/tf` type-checks `x.add(y)`; nothing at run time.
+export type {} from '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
