@@ -3,6 +3,7 @@
 // [KH, KW, C, M] (groups == C). Primitives are cached by shape.
 #include "native_common.h"
 #include <dnnl.hpp>
+#include "dnnl_context.h"
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -18,15 +19,6 @@ using tag = memory::format_tag;
 using dt = memory::data_type;
 
 namespace {
-
-engine& Eng() {
-  static engine e(engine::kind::cpu, 0);
-  return e;
-}
-stream& Strm() {
-  static stream s(Eng());
-  return s;
-}
 
 // Param order (Int32Array): N IH IW IC OH OW OC KH KW SH SW DH DW PT PL PB PR G
 // ACT HASBIAS
@@ -86,9 +78,9 @@ dt Cdt() { return NativeBf16() ? dt::bf16 : dt::f32; }
 memory Input(const memory::desc& f32desc, int slot, float* v, int64_t n) {
   if (NativeBf16()) {
     memory::desc d(f32desc.dims(), dt::bf16, tag::nhwc);
-    return memory(d, Eng(), Bf16Input(slot, v, n));
+    return memory(d, DnnlEngine(), Bf16Input(slot, v, n));
   }
-  return memory(f32desc, Eng(), const_cast<float*>(EmulatedInput(slot, v, n)));
+  return memory(f32desc, DnnlEngine(), const_cast<float*>(EmulatedInput(slot, v, n)));
 }
 
 struct Entry {
@@ -151,14 +143,14 @@ FwdPd* MakeFwd(const P& p, bool bias, int act, float alpha, prop_kind pk, int pi
   memory::dims st = {p.sh, p.sw}, dl = {p.dh - 1, p.dw - 1}, pl = {p.pt, p.pl}, pr = {p.pb, p.pr};
   primitive_attr attr = MakeAttr(act, alpha);
 #if DNNL_VERSION_MAJOR >= 3
-  std::unique_ptr<FwdPd> pd(bias ? new FwdPd(Eng(), pk, algorithm::convolution_direct, Src(p, Cdt()), wany,
+  std::unique_ptr<FwdPd> pd(bias ? new FwdPd(DnnlEngine(), pk, algorithm::convolution_direct, Src(p, Cdt()), wany,
                                              memory::desc({p.oc}, dt::f32, tag::x), Dst(p), st, dl, pl, pr, attr)
-                                 : new FwdPd(Eng(), pk, algorithm::convolution_direct, Src(p, Cdt()), wany, Dst(p), st, dl,
+                                 : new FwdPd(DnnlEngine(), pk, algorithm::convolution_direct, Src(p, Cdt()), wany, Dst(p), st, dl,
                                              pl, pr, attr));
 #else
   memory::desc bmd = bias ? memory::desc({p.oc}, dt::f32, tag::x) : memory::desc();
   convolution_forward::desc d(pk, algorithm::convolution_direct, Src(p, Cdt()), wany, bmd, Dst(p), st, dl, pl, pr);
-  std::unique_ptr<FwdPd> pd(new FwdPd(d, attr, Eng()));
+  std::unique_ptr<FwdPd> pd(new FwdPd(d, attr, DnnlEngine()));
 #endif
   if (each) {
     while (each(*pd) && pd->next_impl()) {
@@ -199,21 +191,21 @@ struct FwdBufs {
 
 int FastestFwd(const P& p, float alpha, const FwdBufs& b) {
   if (!TuneEnabled() || NativeBf16()) return 0;
-  memory src(Src(p), Eng(), b.x), dst(Dst(p), Eng(), b.y), userW(UserW(p), Eng(), b.w);
+  memory src(Src(p), DnnlEngine(), b.x), dst(Dst(p), DnnlEngine(), b.y), userW(UserW(p), DnnlEngine(), b.w);
   int i = 0, best = 0;
   double bestMs = std::numeric_limits<double>::infinity();
   std::unique_ptr<FwdPd> done(MakeFwd(p, p.bias != 0, p.act, alpha, prop_kind::forward_inference, 0, [&](FwdPd& pd) {
     if (std::strncmp(pd.impl_info_str(), "ref", 3) != 0) {
       convolution_forward prim(pd);
-      memory wei = pd.weights_desc() == userW.get_desc() ? userW : memory(pd.weights_desc(), Eng());
-      if (wei != userW) reorder(userW, wei).execute(Strm(), userW, wei);
+      memory wei = pd.weights_desc() == userW.get_desc() ? userW : memory(pd.weights_desc(), DnnlEngine());
+      if (wei != userW) reorder(userW, wei).execute(DnnlStream(), userW, wei);
       std::unordered_map<int, memory> args = {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}};
-      if (p.bias) args.insert({DNNL_ARG_BIAS, memory(memory::desc({p.oc}, dt::f32, tag::x), Eng(), b.bias)});
+      if (p.bias) args.insert({DNNL_ARG_BIAS, memory(memory::desc({p.oc}, dt::f32, tag::x), DnnlEngine(), b.bias)});
       double ms = std::numeric_limits<double>::infinity();
       for (int r = 0; r < 2; r++) {  // the first run also pays for first-touch page faults
         auto t0 = std::chrono::steady_clock::now();
-        prim.execute(Strm(), args);
-        Strm().wait();
+        prim.execute(DnnlStream(), args);
+        DnnlStream().wait();
         ms = std::min(ms, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
       }
       if (ms < bestMs) bestMs = ms, best = i;
@@ -227,8 +219,8 @@ void SetupW(Entry* e, const memory::desc& wd, bool toUser) {
   e->wdesc = wd;
   e->reorderW = !(wd == e->userw);
   if (e->reorderW) {
-    e->wbuf.reset(new memory(wd, Eng()));
-    memory userMem(e->userw, Eng(), DNNL_MEMORY_NONE);
+    e->wbuf.reset(new memory(wd, DnnlEngine()));
+    memory userMem(e->userw, DnnlEngine(), DNNL_MEMORY_NONE);
     auto rpd = toUser ? reorder::primitive_desc(*e->wbuf, userMem)
                       : reorder::primitive_desc(userMem, *e->wbuf);
     e->wreorder.reset(new reorder(rpd));
@@ -261,11 +253,11 @@ Entry* Get(int kind, const P& p, float alpha, const FwdBufs* fwd = nullptr) {
     memory::desc wany(WDims(p), Cdt(), tag::any);
     memory::dims st = {p.sh, p.sw}, dl = {p.dh - 1, p.dw - 1}, pl = {p.pt, p.pl}, pr = {p.pb, p.pr};
 #if DNNL_VERSION_MAJOR >= 3
-    convolution_backward_data::primitive_desc pd(Eng(), algorithm::convolution_direct, Src(p), wany, Dst(p, Cdt()), st,
+    convolution_backward_data::primitive_desc pd(DnnlEngine(), algorithm::convolution_direct, Src(p), wany, Dst(p, Cdt()), st,
                                                  dl, pl, pr, *e->fpd);
 #else
     convolution_backward_data::desc d(algorithm::convolution_direct, Src(p), wany, Dst(p, Cdt()), st, dl, pl, pr);
-    convolution_backward_data::primitive_desc pd(d, Eng(), *e->fpd);
+    convolution_backward_data::primitive_desc pd(d, DnnlEngine(), *e->fpd);
 #endif
     e->prim.reset(new convolution_backward_data(pd));
     SetupW(e.get(), pd.weights_desc(), false);
@@ -275,15 +267,15 @@ Entry* Get(int kind, const P& p, float alpha, const FwdBufs* fwd = nullptr) {
     memory::dims st = {p.sh, p.sw}, dl = {p.dh - 1, p.dw - 1}, pl = {p.pt, p.pl}, pr = {p.pb, p.pr};
 #if DNNL_VERSION_MAJOR >= 3
     auto pd = p.bias ? convolution_backward_weights::primitive_desc(
-                           Eng(), algorithm::convolution_direct, Src(p, Cdt()), wany, memory::desc({p.oc}, dt::f32, tag::x),
+                           DnnlEngine(), algorithm::convolution_direct, Src(p, Cdt()), wany, memory::desc({p.oc}, dt::f32, tag::x),
                            Dst(p, Cdt()), st, dl, pl, pr, *e->fpd)
-                     : convolution_backward_weights::primitive_desc(Eng(), algorithm::convolution_direct, Src(p, Cdt()),
+                     : convolution_backward_weights::primitive_desc(DnnlEngine(), algorithm::convolution_direct, Src(p, Cdt()),
                                                                     wany, Dst(p, Cdt()), st, dl, pl, pr, *e->fpd);
 #else
     memory::desc bmd = p.bias ? memory::desc({p.oc}, dt::f32, tag::x) : memory::desc();
     convolution_backward_weights::desc d(algorithm::convolution_direct, Src(p, Cdt()), wany, bmd, Dst(p, Cdt()), st, dl, pl,
                                          pr);
-    convolution_backward_weights::primitive_desc pd(d, Eng(), *e->fpd);
+    convolution_backward_weights::primitive_desc pd(d, DnnlEngine(), *e->fpd);
 #endif
     // oneDNN 2.6's jit_1x1 backward-weights on a strided 1x1 conv whose stride skips the last
     // row/column (ResNet's shortcut on an even input) returns a wrong dW in most runs here
@@ -314,18 +306,18 @@ Napi::Value ConvForward(const Napi::CallbackInfo& info) {
   Entry* e = Get(0, p, alpha, &bufs);
   CountPrecisionCall();
   memory src = Input(Src(p), 0, x, XLen(p));
-  memory userW(e->userw, Eng(), const_cast<float*>(EmulatedInput(1, w, WLen(p))));
-  memory dst(Dst(p), Eng(), y);
-  if (e->reorderW) e->wreorder->execute(Strm(), userW, *e->wbuf);
+  memory userW(e->userw, DnnlEngine(), const_cast<float*>(EmulatedInput(1, w, WLen(p))));
+  memory dst(Dst(p), DnnlEngine(), y);
+  if (e->reorderW) e->wreorder->execute(DnnlStream(), userW, *e->wbuf);
   std::unordered_map<int, memory> args = {
       {DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, e->reorderW ? *e->wbuf : userW},
       {DNNL_ARG_DST, dst}};
   if (p.bias) {
     args.insert({DNNL_ARG_BIAS,
-                 memory(memory::desc({p.oc}, dt::f32, tag::x), Eng(), bias)});
+                 memory(memory::desc({p.oc}, dt::f32, tag::x), DnnlEngine(), bias)});
   }
-  e->prim->execute(Strm(), args);
-  Strm().wait();
+  e->prim->execute(DnnlStream(), args);
+  DnnlStream().wait();
   return info.Env().Undefined();
 }
 
@@ -342,13 +334,13 @@ Napi::Value ConvBackwardData(const Napi::CallbackInfo& info) {
   Entry* e = Get(1, p, 0.f);
   CountPrecisionCall();
   memory ddst = Input(Dst(p), 0, dy, YLen(p));
-  memory userW(e->userw, Eng(), const_cast<float*>(EmulatedInput(1, w, WLen(p))));
-  memory dsrc(Src(p), Eng(), dx);
-  if (e->reorderW) e->wreorder->execute(Strm(), userW, *e->wbuf);
-  e->prim->execute(Strm(), {{DNNL_ARG_DIFF_DST, ddst},
+  memory userW(e->userw, DnnlEngine(), const_cast<float*>(EmulatedInput(1, w, WLen(p))));
+  memory dsrc(Src(p), DnnlEngine(), dx);
+  if (e->reorderW) e->wreorder->execute(DnnlStream(), userW, *e->wbuf);
+  e->prim->execute(DnnlStream(), {{DNNL_ARG_DIFF_DST, ddst},
                             {DNNL_ARG_WEIGHTS, e->reorderW ? *e->wbuf : userW},
                             {DNNL_ARG_DIFF_SRC, dsrc}});
-  Strm().wait();
+  DnnlStream().wait();
   return info.Env().Undefined();
 }
 
@@ -366,17 +358,17 @@ Napi::Value ConvBackwardFilter(const Napi::CallbackInfo& info) {
   CountPrecisionCall();
   memory src = Input(Src(p), 0, x, XLen(p));
   memory ddst = Input(Dst(p), 1, dy, YLen(p));
-  memory userW(e->userw, Eng(), dw);
+  memory userW(e->userw, DnnlEngine(), dw);
   std::unordered_map<int, memory> args = {
       {DNNL_ARG_SRC, src}, {DNNL_ARG_DIFF_DST, ddst},
       {DNNL_ARG_DIFF_WEIGHTS, e->reorderW ? *e->wbuf : userW}};
   if (p.bias) {
     args.insert({DNNL_ARG_DIFF_BIAS,
-                 memory(memory::desc({p.oc}, dt::f32, tag::x), Eng(), dbias)});
+                 memory(memory::desc({p.oc}, dt::f32, tag::x), DnnlEngine(), dbias)});
   }
-  e->prim->execute(Strm(), args);
-  if (e->reorderW) e->wreorder->execute(Strm(), *e->wbuf, userW);
-  Strm().wait();
+  e->prim->execute(DnnlStream(), args);
+  if (e->reorderW) e->wreorder->execute(DnnlStream(), *e->wbuf, userW);
+  DnnlStream().wait();
   return info.Env().Undefined();
 }
 

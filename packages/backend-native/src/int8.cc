@@ -3,6 +3,7 @@
 // and the input quantization into one shared scratch buffer (the addon is
 // only called from the JS thread). The handle table is in int8_addon.cc.
 #include "int8.h"
+#include "dnnl_context.h"
 #include <cstdlib>
 #include <stdexcept>
 
@@ -10,15 +11,6 @@ namespace kiln {
 namespace int8 {
 using namespace dnnl;
 using dt = memory::data_type;
-
-engine& Eng() {
-  static engine e(engine::kind::cpu, 0);
-  return e;
-}
-stream& Strm() {
-  static stream s(Eng());
-  return s;
-}
 
 Quant ReadQuant(const Args& a, size_t scalesArg, size_t biasArg, size_t inputScaleArg, int64_t oc, int srcType,
                 int act) {
@@ -119,7 +111,7 @@ ScaleArgs MakeScaleArgs(const Quant& q) {
 void ScaleArgs::Add(std::unordered_map<int, memory>& args) const {
 #if DNNL_VERSION_MAJOR >= 3
   auto one = [](const std::vector<float>& v) {
-    return memory(memory::desc({static_cast<int64_t>(v.size())}, dt::f32, memory::format_tag::x), Eng(),
+    return memory(memory::desc({static_cast<int64_t>(v.size())}, dt::f32, memory::format_tag::x), DnnlEngine(),
                   const_cast<float*>(v.data()));
   };
   args.insert({DNNL_ARG_ATTR_SCALES | DNNL_ARG_SRC, one(src)});
@@ -127,7 +119,7 @@ void ScaleArgs::Add(std::unordered_map<int, memory>& args) const {
 #endif
   if (!zp.empty()) {
     args.insert({DNNL_ARG_ATTR_ZERO_POINTS | DNNL_ARG_SRC,
-                 memory(memory::desc({1}, dt::s32, memory::format_tag::x), Eng(), const_cast<int32_t*>(zp.data()))});
+                 memory(memory::desc({1}, dt::s32, memory::format_tag::x), DnnlEngine(), const_cast<int32_t*>(zp.data()))});
   }
 }
 
@@ -171,10 +163,10 @@ memory PackedWeights::For(const memory::desc& want) {
   for (auto& p : packed_) {
     if (p.first == want) return p.second;
   }
-  memory userMem(user_, Eng(), data_.data());
-  memory m(want, Eng());
-  reorder(userMem, m).execute(Strm(), userMem, m);
-  Strm().wait();
+  memory userMem(user_, DnnlEngine(), data_.data());
+  memory m(want, DnnlEngine());
+  reorder(userMem, m).execute(DnnlStream(), userMem, m);
+  DnnlStream().wait();
   packed_.emplace_back(want, m);
   return m;
 }

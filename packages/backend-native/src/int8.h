@@ -16,9 +16,6 @@ namespace int8 {
 // How the float input is quantized: u8 [0, 255] or s8 [-127, 127], zero point 0.
 enum SrcType { kU8 = 0, kS8 = 1 };
 
-dnnl::engine& Eng();
-dnnl::stream& Strm();
-
 // The quantization a handle applies to its float input and the requantization
 // of its int32 accumulators (per output channel: inputScale · weightScales[oc]).
 struct Quant {

@@ -4,6 +4,7 @@
 // requantization (inputScale · weightScales[oc]) and relu/relu6 fused.
 // Weights are reordered once into the format oneDNN picks (format `any`).
 #include "int8.h"
+#include "dnnl_context.h"
 #include <cstdlib>
 #include <map>
 
@@ -40,8 +41,8 @@ class ConvOp : public Op {
     // The execute arguments are built once per batch size; only the two data pointers change.
     e.args.at(DNNL_ARG_SRC).set_data_handle(QuantizeInput(x, batch * InRow(), q_));
     e.args.at(DNNL_ARG_DST).set_data_handle(y);
-    e.prim->execute(Strm(), e.args);
-    Strm().wait();
+    e.prim->execute(DnnlStream(), e.args);
+    DnnlStream().wait();
   }
 
   std::string Impl(int64_t batch) override {
@@ -79,19 +80,19 @@ class ConvOp : public Op {
     memory::desc bmd = bias_.empty() ? memory::desc() : memory::desc({s_.oc}, dt::f32, tag::x);
     Entry e;
 #if DNNL_VERSION_MAJOR >= 3
-    e.pd.reset(new FwdPd(Eng(), prop_kind::forward_inference, algorithm::convolution_direct, src, wany, bmd, dst, st,
+    e.pd.reset(new FwdPd(DnnlEngine(), prop_kind::forward_inference, algorithm::convolution_direct, src, wany, bmd, dst, st,
                          dl, pl, pr, attr));
 #else
     convolution_forward::desc d(prop_kind::forward_inference, algorithm::convolution_direct, src, wany, bmd, dst, st,
                                 dl, pl, pr);
-    e.pd.reset(new FwdPd(d, attr, Eng()));
+    e.pd.reset(new FwdPd(d, attr, DnnlEngine()));
 #endif
     e.prim.reset(new convolution_forward(*e.pd));
-    e.args = {{DNNL_ARG_SRC, memory(e.pd->src_desc(), Eng(), DNNL_MEMORY_NONE)},
+    e.args = {{DNNL_ARG_SRC, memory(e.pd->src_desc(), DnnlEngine(), DNNL_MEMORY_NONE)},
               {DNNL_ARG_WEIGHTS, weights_.For(e.pd->weights_desc())},
-              {DNNL_ARG_DST, memory(e.pd->dst_desc(), Eng(), DNNL_MEMORY_NONE)}};
+              {DNNL_ARG_DST, memory(e.pd->dst_desc(), DnnlEngine(), DNNL_MEMORY_NONE)}};
     if (!bias_.empty()) {
-      e.args.insert({DNNL_ARG_BIAS, memory(memory::desc({s_.oc}, dt::f32, tag::x), Eng(), bias_.data())});
+      e.args.insert({DNNL_ARG_BIAS, memory(memory::desc({s_.oc}, dt::f32, tag::x), DnnlEngine(), bias_.data())});
     }
     scales_.Add(e.args);
     return cache_.emplace(n, std::move(e)).first->second;

@@ -3,6 +3,7 @@
 // bias, float32 [M, N] output with relu/relu6 fused. Weights are reordered
 // once into the format the primitive picks (format `any`).
 #include "int8.h"
+#include "dnnl_context.h"
 #include <map>
 
 namespace kiln {
@@ -28,8 +29,8 @@ class DenseOp : public Op {
     // The execute arguments are built once per batch size; only the two data pointers change.
     e.args.at(DNNL_ARG_SRC).set_data_handle(QuantizeInput(x, m * k_, q_));
     e.args.at(DNNL_ARG_DST).set_data_handle(y);
-    e.prim->execute(Strm(), e.args);
-    Strm().wait();
+    e.prim->execute(DnnlStream(), e.args);
+    DnnlStream().wait();
   }
 
   std::string Impl(int64_t m) override {
@@ -55,17 +56,17 @@ class DenseOp : public Op {
     primitive_attr attr = MakeAttr(q_, 1 << 1);
     Entry e;
 #if DNNL_VERSION_MAJOR >= 3
-    e.pd.reset(new matmul::primitive_desc(Eng(), src, wany, bmd, dst, attr));
+    e.pd.reset(new matmul::primitive_desc(DnnlEngine(), src, wany, bmd, dst, attr));
 #else
     matmul::desc d(src, wany, bmd, dst);
-    e.pd.reset(new matmul::primitive_desc(d, attr, Eng()));
+    e.pd.reset(new matmul::primitive_desc(d, attr, DnnlEngine()));
 #endif
     e.prim.reset(new matmul(*e.pd));
-    e.args = {{DNNL_ARG_SRC, memory(e.pd->src_desc(), Eng(), DNNL_MEMORY_NONE)},
+    e.args = {{DNNL_ARG_SRC, memory(e.pd->src_desc(), DnnlEngine(), DNNL_MEMORY_NONE)},
               {DNNL_ARG_WEIGHTS, weights_.For(e.pd->weights_desc())},
-              {DNNL_ARG_DST, memory(e.pd->dst_desc(), Eng(), DNNL_MEMORY_NONE)}};
+              {DNNL_ARG_DST, memory(e.pd->dst_desc(), DnnlEngine(), DNNL_MEMORY_NONE)}};
     if (!bias_.empty()) {
-      e.args.insert({DNNL_ARG_BIAS, memory(memory::desc({1, n_}, dt::f32, tag::ab), Eng(), bias_.data())});
+      e.args.insert({DNNL_ARG_BIAS, memory(memory::desc({1, n_}, dt::f32, tag::ab), DnnlEngine(), bias_.data())});
     }
     scales_.Add(e.args);
     return cache_.emplace(m, std::move(e)).first->second;

@@ -4,6 +4,7 @@
 // dnnl_sgemm / OpenBLAS have no bf16 entry point in the versions we link.
 #include "native_common.h"
 #include <dnnl.hpp>
+#include "dnnl_context.h"
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -14,15 +15,6 @@ using namespace dnnl;
 using dt = memory::data_type;
 
 namespace {
-
-engine& Eng() {
-  static engine e(engine::kind::cpu, 0);
-  return e;
-}
-stream& Strm() {
-  static stream s(Eng());
-  return s;
-}
 
 struct Mm {
   memory::desc src, wei, dst;
@@ -46,10 +38,10 @@ void MatmulBf16(const float* a, int64_t aLen, const float* b, int64_t bLen, floa
     e->wei = memory::desc({sb ? batch : 1, K, N}, dt::bf16, memory::dims{sb, tb ? 1 : N, tb ? K : 1});
     e->dst = memory::desc({batch, M, N}, dt::f32, memory::format_tag::abc);
 #if DNNL_VERSION_MAJOR >= 3
-    matmul::primitive_desc pd(Eng(), e->src, e->wei, e->dst);
+    matmul::primitive_desc pd(DnnlEngine(), e->src, e->wei, e->dst);
 #else
     matmul::desc d(e->src, e->wei, e->dst);
-    matmul::primitive_desc pd(d, Eng());
+    matmul::primitive_desc pd(d, DnnlEngine());
 #endif
     e->prim.reset(new matmul(pd));
     it = g_mm.emplace(key, std::move(e)).first;
@@ -58,11 +50,11 @@ void MatmulBf16(const float* a, int64_t aLen, const float* b, int64_t bLen, floa
   // Only the elements the views reach are converted (the caller checked they lie inside a and b).
   int64_t an = (sa ? (batch - 1) * sa : 0) + M * K, bn = (sb ? (batch - 1) * sb : 0) + K * N;
   if (an > aLen || bn > bLen) throw std::runtime_error("matmul bf16: view outside its buffer");
-  memory src(m.src, Eng(), Bf16Input(0, a, an));
-  memory wei(m.wei, Eng(), Bf16Input(1, b, bn));
-  memory dst(m.dst, Eng(), c);
-  m.prim->execute(Strm(), {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}});
-  Strm().wait();
+  memory src(m.src, DnnlEngine(), Bf16Input(0, a, an));
+  memory wei(m.wei, DnnlEngine(), Bf16Input(1, b, bn));
+  memory dst(m.dst, DnnlEngine(), c);
+  m.prim->execute(DnnlStream(), {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, wei}, {DNNL_ARG_DST, dst}});
+  DnnlStream().wait();
 }
 
 }  // namespace kiln
