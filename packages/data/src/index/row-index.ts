@@ -1,5 +1,8 @@
-import { resolve } from 'node:path';
+import { resolve, sep } from 'node:path';
 import { StringTable } from './string-table';
+
+/** A cell `resolve(root, cell)` would only append: relative, no `.`/`..` segment, no empty segment, no trailing slash. */
+const PLAIN_CELL = /^(?!\/)(?!.*\/\/)(?!(?:.*\/)?\.\.?(?:\/|$))(?!.*\/$)./s;
 
 /**
  * The usable rows of one CSV, compact: typed arrays and one string table (the path cells as
@@ -26,7 +29,12 @@ export class RowIndex {
     // Shared memory: the stat worker threads fill them in place, without a copy.
     this.sizes = sizes ?? new Float64Array(new SharedArrayBuffer(8 * rows.length)).fill(NaN);
     this.mtimes = mtimes ?? new Float64Array(new SharedArrayBuffer(8 * rows.length)).fill(NaN);
+    // POSIX only, and only for a root that resolve() leaves as it is (absolute, normalised)
+    this.prefix = sep === '/' && resolve(root) === root ? (root.endsWith('/') ? root : `${root}/`) : undefined;
   }
+
+  /** `root/` when path() may append plain cells to it (the same string resolve() returns, about half the time: start-up stats and verifies every row). */
+  private readonly prefix: string | undefined;
 
   get size(): number {
     return this.rows.length;
@@ -38,7 +46,8 @@ export class RowIndex {
 
   /** The absolute image path of entry i. */
   path(i: number): string {
-    return resolve(this.root, this.cells.get(i));
+    const cell = this.cells.get(i);
+    return this.prefix !== undefined && PLAIN_CELL.test(cell) ? this.prefix + cell : resolve(this.root, cell);
   }
 
   /** `train.csv row 12 (img/a.png)`: how messages name an entry. */
