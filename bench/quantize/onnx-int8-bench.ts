@@ -2,7 +2,7 @@
  * Inference img/s at batch 256 of a zoo model: Kiln fp32 (net.apply on the native backend), and
  * its ONNX export in onnxruntime-node fp32 and int8 (the `kiln export --quantize=int8` model,
  * calibrated on 4 random batches: speed only, not quality). Medians of windows, ratios printed.
- * Kiln's own int8 inference (oneDNN) does not exist yet; the int8/fp32 ratio here is onnxruntime's.
+ * The int8/fp32 ratio here is onnxruntime's; Kiln's own int8 inference is kiln-int8-bench.ts.
  *   flock /tmp/kiln-bench.lock npx tsx bench/quantize/onnx-int8-bench.ts [--models=simple_cnn,resnet] [--seconds=1] [--windows=5] [--full-range]
  */
 import { readFileSync } from 'node:fs';
