@@ -77,7 +77,12 @@ dt Cdt() { return NativeBf16() ? dt::bf16 : dt::f32; }
 // (native bf16), a copy rounded to bf16/fp16 values (emulated), or itself.
 memory Input(const memory::desc& f32desc, int slot, float* v, int64_t n) {
   if (NativeBf16()) {
+#if DNNL_VERSION_MAJOR >= 3
+    // oneDNN 3 renamed memory::desc::dims() to get_dims().
+    memory::desc d(f32desc.get_dims(), dt::bf16, tag::nhwc);
+#else
     memory::desc d(f32desc.dims(), dt::bf16, tag::nhwc);
+#endif
     return memory(d, DnnlEngine(), Bf16Input(slot, v, n));
   }
   return memory(f32desc, DnnlEngine(), const_cast<float*>(EmulatedInput(slot, v, n)));
