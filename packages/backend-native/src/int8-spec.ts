@@ -1,33 +1,8 @@
+import type { Int8Activation, Int8ConvSpec, Int8DenseSpec, Int8Input } from '@kiln/contracts';
 import { ACT } from './op-codes.js';
 
-/** The spec types of src/int8.ts (here so the packing below can name them without a cycle). */
-export type Int8InputType = 'u8' | 's8';
-/** How a float input is quantized before the int8 kernel: q = clamp(round(x / scale)), u8 [0,255] (non-negative
- *  inputs, e.g. after ReLU) or s8 symmetric [-127,127]. Zero point is always 0. */
-export interface Int8Input { scale: number; type: Int8InputType }
-export type Int8Activation = 'linear' | 'relu' | 'relu6';
-export interface Int8ConvSpec {
-  /** NHWC input [n, inH, inW, inC] with tfjs conv semantics (padding already explicit). */
-  inH: number; inW: number; inC: number; outC: number;
-  kh: number; kw: number; strideH: number; strideW: number; dilationH: number; dilationW: number;
-  pad: { top: number; bottom: number; left: number; right: number };
-  /** 1 = conv; inC = depthwise (outC = inC × multiplier). */
-  groups: number;
-  /** int8 weights in tfjs layout: conv [kh, kw, inC, outC]; depthwise [kh, kw, inC, multiplier]. */
-  weights: Int8Array;
-  /** Per output channel: w_float ≈ weights · weightScales[oc]. */
-  weightScales: Float32Array;
-  /** float bias per output channel (added after dequantization). */
-  bias?: Float32Array;
-  input: Int8Input;
-  activation?: Int8Activation;
-}
-export interface Int8DenseSpec {
-  inFeatures: number; outFeatures: number;
-  /** int8 kernel in tfjs layout [inFeatures, outFeatures]. */
-  weights: Int8Array; weightScales: Float32Array; bias?: Float32Array;
-  input: Int8Input; activation?: Int8Activation;
-}
+// The spec types are @kiln/contracts' (one definition, shared with @kiln/quantize).
+export type { Int8InputType, Int8Input, Int8Activation, Int8ConvSpec, Int8DenseSpec } from '@kiln/contracts';
 
 const MAX_DIM = 2 ** 31 - 1;
 

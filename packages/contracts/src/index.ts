@@ -19,3 +19,4 @@ export type { TrainableModel, ModelOutputs, LossFn, LossExtras, StreamingMetric 
 export { modelOutputs } from './model';
 export { Callback, callHook, isCheckpointCallback } from './callback';
 export type { TrainerView, TrainBatchEnd, EpochEnd, HookName, CheckpointCallback } from './callback';
+export type { Int8InputType, Int8Input, Int8Activation, Int8Padding, Int8ConvSpec, Int8DenseSpec } from './int8';

@@ -1,48 +1,8 @@
 import type * as tf from '@tensorflow/tfjs';
-import type { Int8Input } from './quant-math';
+import type { Int8ConvSpec, Int8DenseSpec } from '@kiln/contracts';
 
-export type Int8Activation = 'linear' | 'relu' | 'relu6';
-
-export interface Int8Padding {
-  top: number;
-  bottom: number;
-  left: number;
-  right: number;
-}
-
-/** One int8 conv (or depthwise when groups = inC), as `@kiln/backend-native`'s `createInt8Conv` takes it. */
-export interface Int8ConvSpec {
-  inH: number;
-  inW: number;
-  inC: number;
-  outC: number;
-  kh: number;
-  kw: number;
-  strideH: number;
-  strideW: number;
-  dilationH: number;
-  dilationW: number;
-  pad: Int8Padding;
-  groups: number;
-  /** tfjs layout: conv [kh, kw, inC, outC], depthwise [kh, kw, inC, mult]. */
-  weights: Int8Array;
-  /** Per output channel. */
-  weightScales: Float32Array;
-  bias?: Float32Array;
-  input: Int8Input;
-  activation?: Int8Activation;
-}
-
-export interface Int8DenseSpec {
-  inFeatures: number;
-  outFeatures: number;
-  /** [in, out]. */
-  weights: Int8Array;
-  weightScales: Float32Array;
-  bias?: Float32Array;
-  input: Int8Input;
-  activation?: Int8Activation;
-}
+// The spec types are @kiln/contracts' (one definition, shared with @kiln/backend-native).
+export type { Int8Activation, Int8Padding, Int8ConvSpec, Int8DenseSpec } from '@kiln/contracts';
 
 /** A prepared int8 primitive (weights reordered once); `dispose` frees it. */
 export interface Int8Op {

@@ -1,4 +1,7 @@
+import type { Int8Input } from '@kiln/contracts';
 import { QuantizeError } from './errors';
+
+export type { Int8Input, Int8InputType } from '@kiln/contracts';
 
 export interface TensorRange {
   min: number;
@@ -30,14 +33,6 @@ export function activationParams(range: TensorRange): { scale: number; zeroPoint
   const hi = Math.max(0, range.max);
   const scale = hi > lo ? (hi - lo) / 255 : 1;
   return { scale, zeroPoint: Math.max(-128, Math.min(127, Math.round(-128 - lo / scale))) };
-}
-
-export type Int8InputType = 'u8' | 's8';
-
-/** How an int8 kernel reads its float input: q = clamp(round(x / scale)), zero point 0. */
-export interface Int8Input {
-  scale: number;
-  type: Int8InputType;
 }
 
 /**
