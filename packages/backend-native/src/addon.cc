@@ -1,5 +1,6 @@
 // N-API entry point: thread setup and library info.
 #include "native_common.h"
+#include "signal_guard.h"
 #include <cblas.h>
 #include <dnnl.hpp>
 #include <omp.h>
@@ -16,12 +17,19 @@ namespace kiln {
 static int g_threads = 1;
 int NumThreads() { return g_threads; }
 
+void BlockSignalsInWorkers(int threads) {
+  SignalGuard guard;
+#pragma omp parallel num_threads(threads)
+  if (omp_get_thread_num() != 0) pthread_sigmask(SIG_BLOCK, &AsyncSignals(), nullptr);
+}
+
 static Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   Args a(info, "setThreads", 1);
   int n = static_cast<int>(a.Int(0, 1, 1024));
   g_threads = n;
   openblas_set_num_threads(n);
   omp_set_num_threads(n);
+  BlockSignalsInWorkers(n);
   return info.Env().Undefined();
 }
 
@@ -40,6 +48,7 @@ static Napi::Value Info(const Napi::CallbackInfo& info) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  BlockSignalsInWorkers(omp_get_max_threads());
   exports.Set("setThreads", Fn(env, SetThreads));
   exports.Set("info", Fn(env, Info));
   InitConv(env, exports);

@@ -2,6 +2,7 @@
 // Layouts: activations NHWC, filters HWIO (groups == 1) or depthwise
 // [KH, KW, C, M] (groups == C). Primitives are cached by shape.
 #include "native_common.h"
+#include "signal_guard.h"
 #include <dnnl.hpp>
 #include "dnnl_context.h"
 #include <chrono>
@@ -385,9 +386,9 @@ Napi::Value CacheSize(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void InitConv(Napi::Env env, Napi::Object exports) {
-  exports.Set("convForward", Fn(env, ConvForward));
-  exports.Set("convBackwardData", Fn(env, ConvBackwardData));
-  exports.Set("convBackwardFilter", Fn(env, ConvBackwardFilter));
+  exports.Set("convForward", DnnlFn(env, ConvForward));
+  exports.Set("convBackwardData", DnnlFn(env, ConvBackwardData));
+  exports.Set("convBackwardFilter", DnnlFn(env, ConvBackwardFilter));
   exports.Set("convCacheSize", Fn(env, CacheSize));
 }
 

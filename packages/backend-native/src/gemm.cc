@@ -1,5 +1,6 @@
 // Batched GEMM (BatchMatMul / _FusedMatMul) on OpenBLAS or oneDNN sgemm.
 #include "native_common.h"
+#include "signal_guard.h"
 #include <cblas.h>
 #include <dnnl.hpp>
 #include <cmath>
@@ -106,7 +107,7 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
 }  // namespace
 
 void InitGemm(Napi::Env env, Napi::Object exports) {
-  exports.Set("gemm", Fn(env, Gemm));
+  exports.Set("gemm", DnnlFn(env, Gemm));
 }
 
 }  // namespace kiln

@@ -3,6 +3,7 @@
 // prepacked weights and one primitive per batch size; int8Run quantizes the
 // float input, runs the primitive and writes float32.
 #include "int8.h"
+#include "signal_guard.h"
 #include <map>
 #include <mutex>
 
@@ -123,9 +124,9 @@ Napi::Value Support(const Napi::CallbackInfo& info) {
 }  // namespace int8
 
 void InitInt8(Napi::Env env, Napi::Object exports) {
-  exports.Set("int8ConvCreate", Fn(env, int8::ConvCreate));
-  exports.Set("int8DenseCreate", Fn(env, int8::DenseCreate));
-  exports.Set("int8Run", Fn(env, int8::Run));
+  exports.Set("int8ConvCreate", DnnlFn(env, int8::ConvCreate));
+  exports.Set("int8DenseCreate", DnnlFn(env, int8::DenseCreate));
+  exports.Set("int8Run", DnnlFn(env, int8::Run));
   exports.Set("int8Impl", Fn(env, int8::Impl));
   exports.Set("int8Dispose", Fn(env, int8::Dispose));
   exports.Set("int8OpCount", Fn(env, int8::OpCount));

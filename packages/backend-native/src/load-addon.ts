@@ -53,10 +53,15 @@ function tuneEnvironment(): void {
   }
 }
 
+/** The compiled addon's path (`KILN_NATIVE_ADDON` overrides it). */
+export function addonFile(): string {
+  return process.env.KILN_NATIVE_ADDON ?? join(packageRoot(), 'build', 'Release', 'kiln_native.node');
+}
+
 /** Loads the addon once; returns null when it is not built or fails to load. */
 export function loadAddon(): NativeAddon | null {
   if (cached) return cached.addon;
-  const file = process.env.KILN_NATIVE_ADDON ?? join(packageRoot(), 'build', 'Release', 'kiln_native.node');
+  const file = addonFile();
   if (!existsSync(file)) {
     cached = { addon: null, error: `addon not built (${file})` };
     return null;
