@@ -34,8 +34,11 @@ void MatmulBf16(const float* a, int64_t aLen, const float* b, int64_t bLen, floa
   if (it == g_mm.end()) {
     if (g_mm.size() >= 512) g_mm.clear();
     auto e = std::make_unique<Mm>();
-    e->src = memory::desc({sa ? batch : 1, M, K}, dt::bf16, memory::dims{sa, ta ? 1 : K, ta ? M : 1});
-    e->wei = memory::desc({sb ? batch : 1, K, N}, dt::bf16, memory::dims{sb, tb ? 1 : N, tb ? K : 1});
+    // A broadcast operand is one matrix: its batch dimension has size 1, and its stride must be the
+    // matrix size, not 0 — oneDNN 2.6 reads a 0 batch stride as the innermost dimension (format
+    // 'bca'), finds no GEMM layout and runs ref:any, ~100x slower (simple_cnn's dense layers).
+    e->src = memory::desc({sa ? batch : 1, M, K}, dt::bf16, memory::dims{sa ? sa : M * K, ta ? 1 : K, ta ? M : 1});
+    e->wei = memory::desc({sb ? batch : 1, K, N}, dt::bf16, memory::dims{sb ? sb : K * N, tb ? 1 : N, tb ? K : 1});
     e->dst = memory::desc({batch, M, N}, dt::f32, memory::format_tag::abc);
 #if DNNL_VERSION_MAJOR >= 3
     matmul::primitive_desc pd(DnnlEngine(), e->src, e->wei, e->dst);
