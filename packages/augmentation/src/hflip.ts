@@ -21,12 +21,12 @@ export class HFlip implements Transform {
     if (!rng.bernoulli(this.p)) return cloneImage(image);
     const { height, width, channels, data } = image;
     const out = createImage(height, width, channels);
-    for (let y = 0; y < height; y++) {
-      const row = y * width;
-      for (let x = 0; x < width; x++) {
-        const src = (row + width - 1 - x) * channels;
-        const dst = (row + x) * channels;
-        for (let c = 0; c < channels; c++) out.data[dst + c] = data[src + c];
+    const od = out.data;
+    // Row by row from both ends, a pixel of `channels` values at a time.
+    const rowLen = width * channels;
+    for (let row = 0; row < od.length; row += rowLen) {
+      for (let dst = row, src = row + rowLen - channels; dst < row + rowLen; dst += channels, src -= channels) {
+        for (let c = 0; c < channels; c++) od[dst + c] = data[src + c];
       }
     }
     return out;

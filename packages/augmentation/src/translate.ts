@@ -61,16 +61,20 @@ export function shiftImage(image: Image, dx: number, dy: number, fill: Float32Ar
   // Output columns [x0, x1) read source columns [x0 - dx, x1 - dx); the rest is fill.
   const x0 = Math.max(0, dx);
   const x1 = Math.min(width, width + dx);
+  // The output starts zeroed: a zero fill (the default) needs no writes.
+  const paint = fill.some((v) => v !== 0);
   for (let y = 0; y < height; y++) {
     const sy = y - dy;
     const row = y * rowLen;
     if (sy < 0 || sy >= height || x1 <= x0) {
-      for (let o = row; o < row + rowLen; o += channels) od.set(fill, o);
+      if (paint) for (let o = row; o < row + rowLen; o += channels) od.set(fill, o);
       continue;
     }
-    for (let x = 0; x < x0; x++) od.set(fill, row + x * channels);
+    if (paint) {
+      for (let x = 0; x < x0; x++) od.set(fill, row + x * channels);
+      for (let x = x1; x < width; x++) od.set(fill, row + x * channels);
+    }
     od.set(data.subarray(sy * rowLen + (x0 - dx) * channels, sy * rowLen + (x1 - dx) * channels), row + x0 * channels);
-    for (let x = x1; x < width; x++) od.set(fill, row + x * channels);
   }
   return out;
 }

@@ -162,6 +162,24 @@ describe('ImageProcessor normalisation and config', () => {
     expect([...p.normalize(img)]).toEqual([1, 1, 0.5]);
   });
 
+  it('normalizeInto: 8-bit and float inputs, 1 and 3 channels, at an offset, equal the per-value formula', () => {
+    for (const channels of [1, 3] as const) {
+      const mean = channels === 3 ? [0.485, 0.456, 0.406] : [0.3];
+      const std = channels === 3 ? [0.229, 0.224, 0.225] : [0.7];
+      const p = new ImageProcessor({ size: [3, 5], channels, mean, std });
+      const raw = Uint8Array.from({ length: 15 * channels }, (_, i) => (i * 37) % 256);
+      const float = Float32Array.from(raw, (v) => v / 255);
+      const want = Float32Array.from(raw, (v, i) => ((v * (1 / 255)) - p.mean[i % channels]) * (1 / p.std[i % channels]));
+      for (const data of [raw, float]) {
+        const out = new Float32Array(2 + raw.length).fill(7);
+        p.normalizeInto({ data, height: 3, width: 5, channels }, out, 2);
+        expect([out[0], out[1]]).toEqual([7, 7]);
+        const got = out.subarray(2);
+        for (let i = 0; i < want.length; i++) expect(got[i]).toBeCloseTo(want[i], 5);
+      }
+    }
+  });
+
   it('process = decode → augment → normalise, with the rng passed through', async () => {
     const p = new ImageProcessor({ size: [1, 1], channels: 1, mean: [0], std: [1] });
     const seen: number[] = [];

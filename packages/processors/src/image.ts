@@ -10,7 +10,8 @@ export interface RawImage {
 
 /** Converts 8-bit pixels to an `Image` in [0, 1]. */
 export function rawToImage(raw: RawImage): Image {
-  const data = new Float32Array(raw.data.length);
-  for (let i = 0; i < data.length; i++) data[i] = raw.data[i] / 255;
+  const src = raw.data;
+  const data = new Float32Array(src.length);
+  for (let i = 0; i < src.length; i++) data[i] = src[i] / 255;
   return { data, height: raw.height, width: raw.width, channels: raw.channels };
 }
