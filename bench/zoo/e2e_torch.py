@@ -68,6 +68,7 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--progress", type=int, default=0, help="print the time of every Nth training step to stderr (0: never)")
     p.add_argument("--max-batches", type=int, default=0, help="train on the first N batches of each epoch (Kiln: trainer.limitTrainBatches=N); 0: all")
+    p.add_argument("--bf16", action="store_true", help="torch.cpu.amp.autocast(dtype=torch.bfloat16) around forward + loss (Kiln: trainer.precision=bf16-mixed)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(42)
@@ -93,7 +94,8 @@ def main():
             if first_step is None:
                 first_step = process_seconds()
             opt.zero_grad(set_to_none=True)
-            loss = F.cross_entropy(model(x), y)
+            with torch.cpu.amp.autocast(enabled=a.bf16, dtype=torch.bfloat16):
+                loss = F.cross_entropy(model(x), y)
             loss.backward()
             opt.step()
             sched.step()
@@ -105,7 +107,7 @@ def main():
         train_seconds += time.perf_counter() - t_epoch
         model.eval()
         correct = 0
-        with torch.no_grad():
+        with torch.no_grad(), torch.cpu.amp.autocast(enabled=a.bf16, dtype=torch.bfloat16):
             for i in range(0, len(val_rows), 64):
                 x, y = load_batch(a.root, val_rows[i:i + 64], classes, False)
                 correct += int((model(x).argmax(1) == y).sum())
@@ -116,6 +118,7 @@ def main():
         # process start to the start of the first training step (its batch loaded), as Kiln's profile.json reports it
         "firstStepSeconds": first_step,
         "trainImgPerS": a.epochs * trained / train_seconds,
+        "bf16": a.bf16,
     }))
 
 

@@ -1,7 +1,7 @@
 /**
  * Where a zoo model's trainer step goes: time per kernel (and how often each ran natively or
  * fell back to JavaScript on `native`), plus tensor memory and RSS after each step.
- *   flock /tmp/kiln-bench.lock npx tsx bench/zoo/profile-zoo.ts --model=vit_tiny [--steps=2] [--batch=64] [--backend=native]
+ *   flock /tmp/kiln-bench.lock npx tsx bench/zoo/profile-zoo.ts --model=vit_tiny [--steps=2] [--batch=64] [--backend=native] [--precision=bf16-mixed]
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { ComponentBuilder, createRegistries } from '@kiln/core';
 import { initEngine } from '@kiln/engine';
 import { CrossEntropyLoss } from '@kiln/losses';
 import { register as registerModels, variableGradsReleasing, type ZooModel } from '@kiln/models';
-import { Adam } from '@kiln/trainer';
+import { Adam, enterPrecision, resolvePrecision } from '@kiln/trainer';
 import { flag, peakRssMb } from './measure';
 import { fallbackLines, instrumentKernels } from '../kernel-timer';
 
@@ -32,6 +32,8 @@ async function main(): Promise<void> {
     numClasses: 6, inputShape: [32, 32, 3],
   });
   const net = model.net;
+  // --precision: what trainer.precision sets (bf16-mixed: bf16 convs/matmuls on oneDNN)
+  enterPrecision(resolvePrecision(flag(args, 'precision', '32-true')), { logger: { info: console.log, warn: console.warn } as never });
   // the trainer's own gradient path, @kiln/models' variableGradsReleasing (frees the tape as the backward pass goes); --tf-grads: plain tf.variableGrads
   const variableGrads = args.includes('--tf-grads') ? tf.variableGrads : variableGradsReleasing;
   const loss = new CrossEntropyLoss();
