@@ -5,7 +5,7 @@
       "sources": [
         "src/addon.cc", "src/conv.cc", "src/gemm.cc", "src/pool.cc", "src/eltwise.cc", "src/broadcast.cc",
         "src/reduce.cc", "src/copy.cc", "src/norm.cc", "src/bn_train.cc", "src/optimizers.cc",
-        "src/precision.cc", "src/matmul_bf16.cc",
+        "src/precision.cc", "src/matmul_bf16.cc", "src/memory.cc",
         "src/int8.cc", "src/int8_addon.cc", "src/int8_conv.cc", "src/int8_matmul.cc"
       ],
       "include_dirs": [

@@ -63,6 +63,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InitOptimizers(env, exports);
   InitPrecision(env, exports);
   InitInt8(env, exports);
+  InitMemory(env, exports);
   return exports;
 }
 

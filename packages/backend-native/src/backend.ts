@@ -2,7 +2,7 @@ import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { backend_util, DataType, Rank, TensorBuffer, TensorInfo } from '@tensorflow/tfjs-core';
 import type { ComputePrecisionInfo, ComputeType, KernelTime, KernelTimingBackend, PrecisionBackend } from '@kiln/contracts';
 import { kernelTimes, resetKernelTimes, setKernelTiming } from './kernel-timing.js';
-import { BufferPool, poolLimitBytes } from './buffer-pool.js';
+import { BufferPool, hugePagesEnabled, poolLimitBytes } from './buffer-pool.js';
 import { loadAddon } from './load-addon.js';
 import { precisionInfo, setPrecision } from './precision.js';
 
@@ -18,7 +18,7 @@ type DataId = object;
  * Output arrays of native kernels come from a recycling pool.
  */
 export class NativeBackend extends MathBackendCPU implements PrecisionBackend, KernelTimingBackend {
-  readonly pool = new BufferPool(poolLimitBytes());
+  readonly pool = new BufferPool(poolLimitBytes(), undefined, undefined, hugePagesEnabled() ? (v) => loadAddon()?.adviseHugePages(v) : undefined);
 
   /** Compute type of the conv/matmul kernels (precision.ts); tensors stay float32. */
   setComputePrecision(type: ComputeType, emulate: boolean): ComputePrecisionInfo {

@@ -64,3 +64,15 @@ describe('BufferPool', () => {
     expect(pool.bytes).toBe(8192 * 4); // the second would pass the limit
   });
 });
+
+describe('BufferPool fresh-buffer hook (huge pages)', () => {
+  it('sees each newly allocated buffer of at least freshMinBytes once, never a recycled one', () => {
+    const seen: number[] = [];
+    const pool = new BufferPool(1 << 30, 1024, 4, (v) => seen.push(v.length), 64 * 1024);
+    pool.take(1024); // below freshMinBytes
+    const big = cycle(pool, 16 * 1024); // 64 KB: fresh
+    expect(seen).toEqual([16 * 1024]);
+    expect(pool.take(16 * 1024).buffer === big.buffer).toBe(true); // recycled: not seen again
+    expect(seen).toEqual([16 * 1024]);
+  });
+});

@@ -7,6 +7,8 @@ export type Values = Float32Array | Int32Array | Uint8Array;
  */
 export interface NativeAddon {
   setThreads(n: number): void;
+  // memory.cc: bytes of the array's 2 MB-aligned interior advised for transparent huge pages (0: none)
+  adviseHugePages(values: Float32Array): number;
   info(): {
     onednn: string;
     openblas: string;

@@ -240,6 +240,7 @@ void InitBatchNormTrain(Napi::Env env, Napi::Object exports);
 void InitOptimizers(Napi::Env env, Napi::Object exports);
 void InitPrecision(Napi::Env env, Napi::Object exports);
 void InitInt8(Napi::Env env, Napi::Object exports);
+void InitMemory(Napi::Env env, Napi::Object exports);
 
 // Compute precision of convs and matmuls (precision.cc). Slots: one scratch
 // buffer per kernel input argument (0 and 1).
