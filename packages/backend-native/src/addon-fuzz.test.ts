@@ -13,7 +13,7 @@ const addon = loadAddon() as unknown as Record<string, (...a: unknown[]) => unkn
 type Kind = 'f32' | 'i32' | 'i8' | 'u8' | 'any' | 'num' | 'op' | 'int' | 'bool' | 'dims' | 'optf32' | 'params20' | 'params12';
 const SIGS: Record<string, Kind[]> = {
   setThreads: ['int'],
-  adviseHugePages: ['f32'],
+  hugePageAlign: ['f32', 'int'],
   setPrecision: ['op', 'bool'],
   convForward: ['params20', 'f32', 'f32', 'optf32', 'f32', 'num'],
   convBackwardData: ['params20', 'f32', 'f32', 'f32'],

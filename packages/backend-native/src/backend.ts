@@ -17,8 +17,13 @@ type DataId = object;
  * replaced by C++ ones (oneDNN / OpenBLAS) that read and write those arrays.
  * Output arrays of native kernels come from a recycling pool.
  */
+/** memory.cc's 2 MB-aligned, huge-page-advised view offset (-1: none; the addon not loaded). */
+function hugePageAlign(whole: Float32Array, n: number): number {
+  return loadAddon()?.hugePageAlign(whole, n) ?? -1;
+}
+
 export class NativeBackend extends MathBackendCPU implements PrecisionBackend, KernelTimingBackend {
-  readonly pool = new BufferPool(poolLimitBytes(), undefined, undefined, hugePagesEnabled() ? (v) => loadAddon()?.adviseHugePages(v) : undefined);
+  readonly pool = new BufferPool(poolLimitBytes(), undefined, undefined, hugePagesEnabled() ? hugePageAlign : undefined);
 
   /** Compute type of the conv/matmul kernels (precision.ts); tensors stay float32. */
   setComputePrecision(type: ComputeType, emulate: boolean): ComputePrecisionInfo {

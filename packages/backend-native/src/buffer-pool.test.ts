@@ -65,14 +65,27 @@ describe('BufferPool', () => {
   });
 });
 
-describe('BufferPool fresh-buffer hook (huge pages)', () => {
-  it('sees each newly allocated buffer of at least freshMinBytes once, never a recycled one', () => {
-    const seen: number[] = [];
-    const pool = new BufferPool(1 << 30, 1024, 4, (v) => seen.push(v.length), 64 * 1024);
-    pool.take(1024); // below freshMinBytes
-    const big = cycle(pool, 16 * 1024); // 64 KB: fresh
-    expect(seen).toEqual([16 * 1024]);
-    expect(pool.take(16 * 1024).buffer === big.buffer).toBe(true); // recycled: not seen again
-    expect(seen).toEqual([16 * 1024]);
+describe('BufferPool aligned views (huge pages)', () => {
+  it('places each new buffer of at least alignMinBytes at the offset `align` gives, and recycles that view', () => {
+    const calls: Array<[number, number]> = [];
+    const pool = new BufferPool(1 << 30, 1024, 4, (whole, n) => (calls.push([whole.length, n]), 100), 64 * 1024, 4096);
+    expect(pool.take(1024).byteOffset).toBe(0); // below alignMinBytes: not placed
+    const a = pool.take(16 * 1024);
+    expect(calls).toEqual([[16 * 1024 + 4096, 16 * 1024]]);
+    expect([a.byteOffset, a.length]).toEqual([400, 16 * 1024]);
+    pool.track(a);
+    pool.release(a);
+    expect(pool.bytes).toBe(16 * 1024 * 4); // the view's bytes, not the padded buffer's
+    const b = pool.take(16 * 1024);
+    expect(b.buffer === a.buffer).toBe(true);
+    expect([b.byteOffset, b.length]).toEqual([400, 16 * 1024]);
+    expect(calls).toHaveLength(1); // recycled: not placed again
+    expect(pool.bytes).toBe(0);
+  });
+
+  it('uses offset 0 when `align` cannot place the view', () => {
+    const pool = new BufferPool(1 << 30, 1024, 4, () => -1, 64 * 1024, 4096);
+    const a = pool.take(16 * 1024);
+    expect([a.byteOffset, a.length]).toEqual([0, 16 * 1024]);
   });
 });

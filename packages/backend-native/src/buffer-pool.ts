@@ -24,16 +24,22 @@ export class BufferPool {
   private sizes: number[] = [];
   private pooledBytes = 0;
 
+  /** The aligned view a buffer is used through, where it is not the whole buffer (huge pages). */
+  private readonly home = new WeakMap<ArrayBuffer, Float32Array>();
+
   /**
-   * `fresh`, when given, sees each newly allocated buffer of at least `freshMinBytes` before any
-   * kernel writes it (the backend asks for transparent huge pages there: memory.cc).
+   * `align`, when given, places each new buffer of at least `alignMinBytes` floats: the pool
+   * allocates `alignPad` floats more and `align(whole, n)` returns the offset of the view to use
+   * (or -1 for offset 0). The backend passes memory.cc's hugePageAlign (2 MB-aligned views
+   * advised for transparent huge pages).
    */
   constructor(
     private readonly maxBytes: number,
     private readonly minElements = 1024,
     private readonly slack = 4,
-    private readonly fresh?: (values: Float32Array) => void,
-    private readonly freshMinBytes = 4 << 20,
+    private readonly align?: (whole: Float32Array, n: number) => number,
+    private readonly alignMinBytes = 2 << 20,
+    private readonly alignPad = (2 << 20) / 4,
   ) {}
 
   /** An uninitialized array of `n` floats (recycled when possible). */
@@ -51,10 +57,19 @@ export class BufferPool {
       this.pooledBytes -= hit.byteLength;
       return size === n ? hit : hit.subarray(0, n);
     }
+    if (this.align && n * 4 >= this.alignMinBytes) {
+      const whole = new Float32Array(Buffer.allocUnsafeSlow((n + this.alignPad) * 4).buffer);
+      const at = this.align(whole, n);
+      const arr = whole.subarray(at >= 0 ? at : 0, (at >= 0 ? at : 0) + n);
+      if (whole.byteOffset === 0) {
+        this.owned.add(whole.buffer);
+        this.home.set(whole.buffer, arr);
+      }
+      return arr;
+    }
     const buf = Buffer.allocUnsafeSlow(n * 4);
     const arr = new Float32Array(buf.buffer, buf.byteOffset, n);
     if (buf.byteOffset === 0 && buf.buffer.byteLength === n * 4) this.owned.add(buf.buffer);
-    if (this.fresh && n * 4 >= this.freshMinBytes) this.fresh(arr);
     return arr;
   }
 
@@ -80,15 +95,16 @@ export class BufferPool {
       return;
     }
     this.refs.delete(b);
-    if (this.escaped.has(b) || this.pooledBytes + b.byteLength > this.maxBytes) return;
-    const n = b.byteLength / 4;
+    const view = this.home.get(b) ?? new Float32Array(b);
+    if (this.escaped.has(b) || this.pooledBytes + view.byteLength > this.maxBytes) return;
+    const n = view.length;
     let list = this.free.get(n);
     if (!list) {
       this.free.set(n, (list = []));
       this.sizes.splice(lowerBound(this.sizes, n), 0, n);
     }
-    list.push(new Float32Array(b));
-    this.pooledBytes += b.byteLength;
+    list.push(view);
+    this.pooledBytes += view.byteLength;
   }
 
   /** Bytes currently held for reuse. */

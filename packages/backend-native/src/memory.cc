@@ -5,7 +5,7 @@
 // ~1.7 s of resnet's first step). Where the kernel's THP mode is `madvise`
 // (Debian's default), asking for huge pages on the buffer before it is first
 // written makes that ~300 faults of 2 MB. The buffer stays an ordinary
-// ArrayBuffer from Node's allocator: only its 2 MB-aligned interior is advised.
+// ArrayBuffer from Node's allocator; the pool uses a 2 MB-aligned view of it.
 #include "native_common.h"
 #include <cstdint>
 #ifdef __linux__
@@ -17,22 +17,32 @@ namespace {
 
 constexpr uintptr_t kHuge = 2u << 20;
 
-// adviseHugePages(f32array) -> bytes advised (0: too small, not Linux, or refused)
-Napi::Value AdviseHugePages(const Napi::CallbackInfo& info) {
-  Args a(info, "adviseHugePages", 1);
+// hugePageAlign(f32array, n) -> offset o (in floats) of the first 2 MB-aligned address in the
+// array, with [o, o + n) inside it and the whole 2 MB pages of that range advised for huge
+// pages; -1 when that is not possible (the array is too short, not Linux, or madvise refused).
+// The caller allocates 2 MB more than it needs and uses the aligned view: every page of the
+// view is then huge but the tail under 2 MB, and no huge page reaches outside it (no RSS
+// beyond what the view itself touches).
+Napi::Value HugePageAlign(const Napi::CallbackInfo& info) {
+  Args a(info, "hugePageAlign", 2);
   auto v = a.F32(0);
-  double advised = 0;
+  int64_t n = a.Int(1, 0);
+  double offset = -1;
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
   uintptr_t begin = reinterpret_cast<uintptr_t>(v.data);
+  uintptr_t lo = (begin + kHuge - 1) & ~(kHuge - 1);
   uintptr_t end = begin + static_cast<uintptr_t>(v.len) * sizeof(float);
-  uintptr_t lo = (begin + kHuge - 1) & ~(kHuge - 1), hi = end & ~(kHuge - 1);
-  if (hi > lo && madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE) == 0) advised = static_cast<double>(hi - lo);
+  uintptr_t bytes = static_cast<uintptr_t>(n) * sizeof(float) & ~(kHuge - 1);
+  if ((lo - begin) % sizeof(float) == 0 && bytes > 0 && lo + static_cast<uintptr_t>(n) * sizeof(float) <= end &&
+      madvise(reinterpret_cast<void*>(lo), bytes, MADV_HUGEPAGE) == 0) {
+    offset = static_cast<double>((lo - begin) / sizeof(float));
+  }
 #endif
-  return Napi::Number::New(info.Env(), advised);
+  return Napi::Number::New(info.Env(), offset);
 }
 
 }  // namespace
 
-void InitMemory(Napi::Env env, Napi::Object exports) { exports.Set("adviseHugePages", Fn(env, AdviseHugePages)); }
+void InitMemory(Napi::Env env, Napi::Object exports) { exports.Set("hugePageAlign", Fn(env, HugePageAlign)); }
 
 }  // namespace kiln

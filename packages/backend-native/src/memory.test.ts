@@ -2,27 +2,33 @@ import { describe, expect, it } from 'vitest';
 import { hugePagesEnabled } from './buffer-pool.js';
 import { loadAddon } from './load-addon.js';
 
-describe.skipIf(!loadAddon())('adviseHugePages (memory.cc)', () => {
+describe.skipIf(!loadAddon())('hugePageAlign (memory.cc)', () => {
   const addon = loadAddon()!;
+  const HUGE = 2 << 20;
 
-  it('advises only the 2 MB-aligned interior of a large array, nothing of a small one, and keeps its values', () => {
-    expect(addon.adviseHugePages(new Float32Array(1024))).toBe(0);
-    const big = new Float32Array(Buffer.allocUnsafeSlow(16 << 20).buffer);
-    const advised = addon.adviseHugePages(big);
-    if (process.platform === 'linux') {
-      expect(advised % (2 << 20)).toBe(0);
-      expect(advised).toBeGreaterThanOrEqual(12 << 20); // at most 2 MB lost at either end
-      expect(advised).toBeLessThanOrEqual(16 << 20);
-    } else {
-      expect(advised).toBe(0);
+  it('gives a 2 MB-aligned view of n floats inside the array (Linux), or -1', () => {
+    const n = (8 << 20) / 4;
+    const whole = new Float32Array(Buffer.allocUnsafeSlow((8 << 20) + HUGE).buffer);
+    const at = addon.hugePageAlign(whole, n);
+    if (process.platform !== 'linux') {
+      expect(at).toBe(-1);
+      return;
     }
-    big.fill(1.5);
-    expect(big[0] + big[big.length - 1]).toBe(3);
+    expect(at).toBeGreaterThanOrEqual(0);
+    expect(at + n).toBeLessThanOrEqual(whole.length);
+    const view = whole.subarray(at, at + n);
+    view.fill(1.5);
+    expect(view[0] + view[n - 1]).toBe(3);
+    // no room for an aligned view, or nothing to advise: -1
+    expect(addon.hugePageAlign(new Float32Array(1024), 1024)).toBe(-1);
+    expect(addon.hugePageAlign(whole, 0)).toBe(-1);
+    expect(addon.hugePageAlign(whole, whole.length)).toBe(-1);
   });
 
-  it('rejects anything but a Float32Array', () => {
-    expect(() => addon.adviseHugePages(new Int32Array(4) as unknown as Float32Array)).toThrow(/Float32Array/);
-    expect(() => (addon.adviseHugePages as (...a: unknown[]) => number)()).toThrow();
+  it('rejects anything but a Float32Array and a count', () => {
+    expect(() => addon.hugePageAlign(new Int32Array(4) as unknown as Float32Array, 1)).toThrow(/Float32Array/);
+    expect(() => addon.hugePageAlign(new Float32Array(4), -1)).toThrow();
+    expect(() => (addon.hugePageAlign as (...a: unknown[]) => number)(new Float32Array(4))).toThrow();
   });
 
   it('is on unless KILN_NATIVE_HUGEPAGES=0', () => {

@@ -7,8 +7,8 @@ export type Values = Float32Array | Int32Array | Uint8Array;
  */
 export interface NativeAddon {
   setThreads(n: number): void;
-  // memory.cc: bytes of the array's 2 MB-aligned interior advised for transparent huge pages (0: none)
-  adviseHugePages(values: Float32Array): number;
+  // memory.cc: offset (floats) of a 2 MB-aligned view of n floats inside `whole`, advised for huge pages (-1: none)
+  hugePageAlign(whole: Float32Array, n: number): number;
   info(): {
     onednn: string;
     openblas: string;
