@@ -135,14 +135,6 @@ function bufferOf(values: unknown): ArrayBuffer | null {
 }
 
 /**
- * Pool size limit: KILN_NATIVE_POOL_MB (0 disables), else a quarter of the
- * machine's memory clamped to [512 MB, 8 GB]. The pool must hold one training
- * step's churn: below it, dropped buffers come back as fresh page-faulting
- * allocations every step (measured: mobilenet_v2 at batch 64 takes 7.1 s/step
- * with a 1 GB pool, 1.6 s/step with 8 GB). It never exceeds the step's own
- * high-water mark, since only buffers of disposed tensors are kept.
- */
-/**
  * Whether large kernel outputs ask for transparent huge pages (memory.cc): on unless
  * KILN_NATIVE_HUGEPAGES=0. Where the OS has THP off (or is not Linux) the request does nothing.
  */
@@ -150,6 +142,14 @@ export function hugePagesEnabled(env: NodeJS.ProcessEnv = process.env): boolean 
   return env.KILN_NATIVE_HUGEPAGES !== '0';
 }
 
+/**
+ * Pool size limit: KILN_NATIVE_POOL_MB (0 disables), else a quarter of the
+ * machine's memory clamped to [512 MB, 8 GB]. The pool must hold one training
+ * step's churn: below it, dropped buffers come back as fresh page-faulting
+ * allocations every step (measured: mobilenet_v2 at batch 64 takes 7.1 s/step
+ * with a 1 GB pool, 1.6 s/step with 8 GB). It never exceeds the step's own
+ * high-water mark, since only buffers of disposed tensors are kept.
+ */
 export function poolLimitBytes(total = totalmem()): number {
   const mb = Number(process.env.KILN_NATIVE_POOL_MB);
   if (process.env.KILN_NATIVE_POOL_MB !== undefined && Number.isFinite(mb) && mb >= 0) return mb * 1024 * 1024;
