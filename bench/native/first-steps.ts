@@ -7,16 +7,12 @@
  *   flock /tmp/kiln-bench.lock npx tsx bench/native/first-steps.ts [--model=resnet] [--precision=32-true|bf16-mixed] [--steps=6] [--repeats=3]
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { parse } from 'yaml';
-import { ComponentBuilder, createRegistries, silentLogger } from '@kiln/core';
+import { silentLogger } from '@kiln/core';
 import { initEngine } from '@kiln/engine';
-import { CrossEntropyLoss } from '@kiln/losses';
-import { register as registerModels, variableGradsReleasing, type ZooModel } from '@kiln/models';
-import { Adam, enterPrecision, resolvePrecision } from '@kiln/trainer';
+import { enterPrecision, resolvePrecision } from '@kiln/trainer';
 import { flag, median } from '../zoo/measure';
+import { buildZooNet, zooTrainStep } from '../zoo/zoo-step';
 
 const args = process.argv.slice(2);
 const model = flag(args, 'model', 'resnet');
@@ -25,25 +21,14 @@ const steps = Number(flag(args, 'steps', '6'));
 
 async function child(): Promise<void> {
   await initEngine({ backend: 'native', prodMode: true });
-  const node = parse(readFileSync(join(__dirname, '../../configs/model', `${model}.yaml`), 'utf8')) as Record<string, unknown>;
-  const net = new ComponentBuilder(createRegistries(registerModels), { seed: 0 }).build<ZooModel>('models', node, 'model', {
-    numClasses: 6, inputShape: [32, 32, 3],
-  }).net;
+  const net = buildZooNet(model, [32, 32, 3], 6);
   enterPrecision(resolvePrecision(precision), { logger: silentLogger });
-  const loss = new CrossEntropyLoss();
-  const opt = new Adam({ lr: 1e-3 });
-  const vars = new Map(net.trainableWeights.map((w) => [w.name, w.read() as tf.Variable]));
-  const x = tf.randomNormal([64, 32, 32, 3]);
-  const y = tf.randomUniform([64], 0, 6, 'int32') as tf.Tensor1D;
+  const step = zooTrainStep(net, tf.randomNormal([64, 32, 32, 3]), tf.randomUniform([64], 0, 6, 'int32') as tf.Tensor1D);
   const out: Array<{ ms: number; faults: number }> = [];
   for (let s = 0; s < steps; s++) {
     const f0 = process.resourceUsage().minorPageFault;
     const t0 = performance.now();
-    const { value, grads } = tf.tidy(() => variableGradsReleasing(() => loss.compute(net.apply(x, { training: true }) as tf.Tensor2D, y), [...vars.values()]));
-    value.dataSync();
-    const map = new Map(Object.entries(grads));
-    opt.step(map, vars);
-    tf.dispose([value, ...map.values()]);
+    step();
     out.push({ ms: performance.now() - t0, faults: process.resourceUsage().minorPageFault - f0 });
   }
   console.log(JSON.stringify(out));

@@ -4,16 +4,13 @@
  * trainer's Adam) at batch 64, then inference at batch 256. Prints one JSON line.
  *   npx tsx bench/zoo/kiln-side.ts --model=vit_tiny [--seconds=1] [--windows=5] [--backend=native] [--tf-grads] [--precision=bf16|bf16-emulated]
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { parse } from 'yaml';
-import { ComponentBuilder, createRegistries, silentLogger } from '@kiln/core';
+import { silentLogger } from '@kiln/core';
 import { initEngine } from '@kiln/engine';
-import { CrossEntropyLoss } from '@kiln/losses';
-import { countParams, register as registerModels, variableGradsReleasing, type ZooModel } from '@kiln/models';
-import { Adam, enterPrecision } from '@kiln/trainer';
+import { countParams } from '@kiln/models';
+import { enterPrecision } from '@kiln/trainer';
 import { flag, measure, peakRssMb } from './measure';
+import { buildZooNet, zooTrainStep } from './zoo-step';
 
 const INPUT: [number, number, number] = [32, 32, 3];
 const CLASSES = 6;
@@ -24,32 +21,16 @@ async function main(): Promise<void> {
   const timing = { seconds: Number(flag(args, 'seconds', '1')), windows: Number(flag(args, 'windows', '5')) };
   const engine = await initEngine({ backend: flag(args, 'backend', 'native'), prodMode: true });
   // The model's default config as a user gets it: configs/model/<name>.yaml.
-  const node = parse(readFileSync(join(__dirname, '../../configs/model', `${name}.yaml`), 'utf8')) as Record<string, unknown>;
-  const builder = new ComponentBuilder(createRegistries(registerModels), { seed: 0 });
-  const model = builder.build<ZooModel>('models', node, 'model', { numClasses: CLASSES, inputShape: INPUT });
-  const net = model.net;
+  const net = buildZooNet(name, INPUT, CLASSES);
   // --precision: what trainer.precision=bf16-mixed sets (bf16-emulated: KILN_PRECISION_EMULATE=1's path)
   const precision = flag(args, 'precision', 'fp32');
   if (precision !== 'fp32') enterPrecision('bf16-mixed', { logger: silentLogger, env: { KILN_PRECISION_EMULATE: precision === 'bf16-emulated' ? '1' : '' } });
   const params = countParams(net);
 
-  // the trainer's own gradient path, @kiln/models' variableGradsReleasing (frees the tape as the backward pass goes); --tf-grads: plain tf.variableGrads
-  const variableGrads = args.includes('--tf-grads') ? tf.variableGrads : variableGradsReleasing;
-  const loss = new CrossEntropyLoss();
-  const optimizer = new Adam({ lr: 1e-3 });
-  const vars = new Map(net.trainableWeights.map((w) => [w.name, w.read() as tf.Variable]));
-  const varList = [...vars.values()];
   const x = tf.randomNormal([64, ...INPUT], 0, 1, 'float32', 1);
   const y = tf.randomUniform([64], 0, CLASSES, 'int32', 2) as tf.Tensor1D;
-  const step = () => {
-    const { value, grads } = tf.tidy(() =>
-      variableGrads(() => loss.compute(net.apply(x, { training: true }) as tf.Tensor2D, y), varList),
-    );
-    value.dataSync(); // the trainer reads the loss every step
-    const map = new Map(Object.entries(grads));
-    optimizer.step(map, vars);
-    tf.dispose([value, ...map.values()]);
-  };
+  // the trainer's own gradient path, @kiln/models' variableGradsReleasing (frees the tape as the backward pass goes); --tf-grads: plain tf.variableGrads
+  const step = zooTrainStep(net, x, y, { tfGrads: args.includes('--tf-grads') });
   step(); // warm-up; creates the optimizer's slots
   step();
   const before = tf.memory().numTensors;

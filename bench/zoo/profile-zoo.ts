@@ -3,17 +3,13 @@
  * fell back to JavaScript on `native`), plus tensor memory and RSS after each step.
  *   flock /tmp/kiln-bench.lock npx tsx bench/zoo/profile-zoo.ts --model=vit_tiny [--steps=2] [--batch=64] [--backend=native] [--precision=bf16-mixed]
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { parse } from 'yaml';
 import { nativeKernelStats, resetNativeKernelStats } from '@kiln/backend-native';
-import { ComponentBuilder, createRegistries } from '@kiln/core';
+import { consoleSink, Logger } from '@kiln/core';
 import { initEngine } from '@kiln/engine';
-import { CrossEntropyLoss } from '@kiln/losses';
-import { register as registerModels, variableGradsReleasing, type ZooModel } from '@kiln/models';
-import { Adam, enterPrecision, resolvePrecision } from '@kiln/trainer';
+import { enterPrecision, resolvePrecision } from '@kiln/trainer';
 import { flag, peakRssMb } from './measure';
+import { buildZooNet, zooTrainStep } from './zoo-step';
 import { fallbackLines, instrumentKernels } from '../kernel-timer';
 
 /** Highest tensor bytes seen after any kernel (the step's true peak, backward pass included). */
@@ -27,18 +23,9 @@ async function main(): Promise<void> {
   const steps = Number(flag(args, 'steps', '2'));
   const batch = Number(flag(args, 'batch', '64'));
   const engine = await initEngine({ backend: flag(args, 'backend', 'native'), prodMode: true });
-  const node = parse(readFileSync(join(__dirname, '../../configs/model', `${name}.yaml`), 'utf8')) as Record<string, unknown>;
-  const model = new ComponentBuilder(createRegistries(registerModels), { seed: 0 }).build<ZooModel>('models', node, 'model', {
-    numClasses: 6, inputShape: [32, 32, 3],
-  });
-  const net = model.net;
+  const net = buildZooNet(name, [32, 32, 3], 6);
   // --precision: what trainer.precision sets (bf16-mixed: bf16 convs/matmuls on oneDNN)
-  enterPrecision(resolvePrecision(flag(args, 'precision', '32-true')), { logger: { info: console.log, warn: console.warn } as never });
-  // the trainer's own gradient path, @kiln/models' variableGradsReleasing (frees the tape as the backward pass goes); --tf-grads: plain tf.variableGrads
-  const variableGrads = args.includes('--tf-grads') ? tf.variableGrads : variableGradsReleasing;
-  const loss = new CrossEntropyLoss();
-  const opt = new Adam({ lr: 1e-3 });
-  const vars = new Map(net.trainableWeights.map((w) => [w.name, w.read() as tf.Variable]));
+  enterPrecision(resolvePrecision(flag(args, 'precision', '32-true')), { logger: new Logger({ sinks: [consoleSink()] }) });
   const x = tf.randomNormal([batch, 32, 32, 3]);
   const y = tf.randomUniform([batch], 0, 6, 'int32') as tf.Tensor1D;
   const report = (label: string) => {
@@ -50,18 +37,11 @@ async function main(): Promise<void> {
     );
   };
   let peakTape = 0;
-  const step = () => {
-    const { value, grads } = tf.tidy(() =>
-      variableGrads(() => {
-        const l = loss.compute(net.apply(x, { training: true }) as tf.Tensor2D, y);
-        peakTape = Math.max(peakTape, tf.memory().numBytes);
-        return l;
-      }, [...vars.values()]),
-    );
-    value.dataSync();
-    opt.step(new Map(Object.entries(grads)), vars);
-    tf.dispose([value, ...Object.values(grads)]);
-  };
+  // the trainer's own gradient path, @kiln/models' variableGradsReleasing (frees the tape as the backward pass goes); --tf-grads: plain tf.variableGrads
+  const step = zooTrainStep(net, x, y, {
+    tfGrads: args.includes('--tf-grads'),
+    afterForward: () => (peakTape = Math.max(peakTape, tf.memory().numBytes)),
+  });
   report('built');
   step();
   report('after warm-up step');

@@ -26,8 +26,8 @@ const cases = [
   [4, 17, 19, 32, false, true, 17 * 32, 19 * 32],
 ];
 for (const [batch, M, N, K, ta, tb, sa, sb] of cases) {
-  const a = new Float32Array(Math.max(1, sa ? batch : 1) * M * K).fill(0.5);
-  const b = new Float32Array(Math.max(1, sb ? batch : 1) * K * N).fill(0.25);
+  const a = new Float32Array((sa ? batch : 1) * M * K).fill(0.5);
+  const b = new Float32Array((sb ? batch : 1) * K * N).fill(0.25);
   const c = new Float32Array(batch * M * N);
   addon.gemm(a, b, c, batch, M, N, K, ta, tb, sa, sb, 1, null, 0, 0);
   if (Math.abs(c[c.length - 1] - K * 0.125) > 1e-3) throw new Error('wrong product ' + c[c.length - 1]);

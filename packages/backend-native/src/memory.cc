@@ -37,7 +37,7 @@ Napi::Value HugePageAlign(const Napi::CallbackInfo& info) {
   uintptr_t lo = (begin + kHuge - 1) & ~(kHuge - 1);
   uintptr_t end = begin + static_cast<uintptr_t>(v.len) * sizeof(float);
   uintptr_t bytes = static_cast<uintptr_t>(n) * sizeof(float) & ~(kHuge - 1);
-  if ((lo - begin) % sizeof(float) == 0 && bytes > 0 && lo + static_cast<uintptr_t>(n) * sizeof(float) <= end &&
+  if (bytes > 0 && lo + static_cast<uintptr_t>(n) * sizeof(float) <= end &&
       madvise(reinterpret_cast<void*>(lo), bytes, MADV_HUGEPAGE) == 0) {
     offset = static_cast<double>((lo - begin) / sizeof(float));
   }
